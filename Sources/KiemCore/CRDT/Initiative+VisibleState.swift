@@ -1,0 +1,65 @@
+/// The canonical encoding of an initiative's visible state: what a user can
+/// see, including concurrent register values, but not superseded writes or
+/// removed set tags. Two initiatives with equal visible state encode to equal
+/// bytes; the replica digest hashes these.
+extension Initiative {
+    /// The visible state in canonical form.
+    public var visibleStateBytes: [UInt8] {
+        var writer = CanonicalWriter(capacity: 512)
+        writer.write(raw: Array("KIN1".utf8))
+        writer.write(id)
+        writer.writeShort(owner.rawValue)
+        writer.write(createdBy)
+        writer.write(createdAt.rawValue)
+        writer.write(optional: derivedFrom) { $0.write($1) }
+        for field in TextField.allCases {
+            writer.writeRegister(texts[field]) { $0.write($1) }
+        }
+        writer.writeRegister(phase) { writer, value in
+            writer.write(value.phase.rawValue)
+            writer.write(optional: value.lessonsLearned) { $0.write($1) }
+        }
+        writer.writeRegister(archived) { $0.write($1) }
+        writer.write(list: themes.elements) { $0.write($1) }
+        writer.write(list: links.elements) { $0.write($1) }
+        writer.write(list: adoptions.keys.sorted()) { writer, organisation in
+            writer.writeShort(organisation.rawValue)
+            writer.writeRegister(adoptions[organisation]!) { writer, adoption in
+                writer.write(adoption.status.rawValue)
+                writer.write(adoption.note)
+            }
+        }
+        writer.write(list: endorsements.keys.sorted()) { writer, organisation in
+            writer.writeShort(organisation.rawValue)
+            writer.writeRegister(endorsements[organisation]!) { writer, endorsement in
+                writer.write(endorsement.endorsed)
+                writer.write(endorsement.note)
+            }
+        }
+        writer.write(list: progress) { writer, record in
+            writer.write(record.op)
+            writer.write(record.hlc.rawValue)
+            writer.writeShort(record.author.rawValue)
+            writer.write(record.entry.date)
+            writer.write(record.entry.text)
+            writer.write(list: record.entry.metrics.sorted { $0.key < $1.key }) { writer, metric in
+                writer.write(metric.key)
+                writer.write(metric.value)
+            }
+        }
+        return writer.bytes
+    }
+}
+
+extension CanonicalWriter {
+    /// Writes a register's visible writes, winner first.
+    fileprivate mutating func writeRegister<Value>(
+        _ register: MultiValueRegister<Value>, _ value: (inout Self, Value) -> Void
+    ) {
+        write(list: register.writesByPrecedence) { writer, registerWrite in
+            writer.write(registerWrite.op)
+            writer.write(registerWrite.hlc.rawValue)
+            value(&writer, registerWrite.value)
+        }
+    }
+}

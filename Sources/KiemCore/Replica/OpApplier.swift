@@ -1,0 +1,57 @@
+/// Judges and applies ops against an ``ApplyContext``: duplicates are
+/// skipped, each op is judged by ``Rules``, and every decision that releases
+/// held ops (a creation arriving, a named op decided) judges those ops in turn.
+public enum OpApplier {
+    /// Applies `ops` in order and returns what happened.
+    public static func apply<Context: ApplyContext>(
+        _ ops: some Sequence<Op>, to context: inout Context
+    ) throws -> ApplyOutcome {
+        var outcome = ApplyOutcome()
+        for op in ops {
+            guard try !context.contains(op.id) else {
+                outcome.duplicates += 1
+                continue
+            }
+            try decide(op, in: &context, outcome: &outcome)
+        }
+        return outcome
+    }
+
+    private static func decide<Context: ApplyContext>(
+        _ first: Op, in context: inout Context, outcome: inout ApplyOutcome
+    ) throws {
+        var pending = [first]
+        while let op = pending.popLast() {
+            let verdict = try judge(op, in: &context)
+            switch verdict {
+            case .accept:
+                try context.accept(op)
+                outcome.accepted.append(op)
+                if !outcome.held.isEmpty { outcome.held[op.id] = nil }
+                if case .create = op.mutation {
+                    pending += try context.releaseHeld(.initiative(op.initiative)).reversed()
+                }
+                pending += try context.releaseHeld(.op(op.id)).reversed()
+            case let .reject(rejection):
+                try context.reject(op, because: rejection)
+                outcome.rejected.append((op, rejection))
+                if !outcome.held.isEmpty { outcome.held[op.id] = nil }
+                pending += try context.releaseHeld(.op(op.id)).reversed()
+            case let .hold(key):
+                try context.hold(op, until: key)
+                outcome.held[op.id] = key
+            }
+        }
+    }
+
+    private static func judge<Context: ApplyContext>(_ op: Op, in context: inout Context) throws -> Verdict {
+        let initiative = try context.initiative(op.initiative)
+        var referenced: (id: OpID, op: ReferencedOp)?
+        if case let .addProgress(_, adoption?) = op.mutation, let initiative, op.author != initiative.owner {
+            referenced = (adoption, try context.reference(adoption))
+        }
+        return Rules.judge(op, initiative: initiative) { id in
+            referenced?.id == id ? referenced!.op : .unknown
+        }
+    }
+}

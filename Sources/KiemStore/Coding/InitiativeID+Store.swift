@@ -1,0 +1,32 @@
+import Foundation
+import KiemCore
+
+extension InitiativeID {
+    /// The 16-byte column form: the timestamp then the node hash, both
+    /// big-endian, so SQLite's memcmp order of the blobs is the id order.
+    var storeData: Data {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var high = timestamp.rawValue
+        var low = nodeHash
+        for index in stride(from: 7, through: 0, by: -1) {
+            bytes[index] = UInt8(truncatingIfNeeded: high)
+            bytes[index + 8] = UInt8(truncatingIfNeeded: low)
+            high >>= 8
+            low >>= 8
+        }
+        return Data(bytes)
+    }
+
+    /// Rebuilds an id from its column form; nil unless exactly 16 bytes.
+    init?(storeData data: Data) {
+        guard data.count == 16 else { return nil }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        let start = data.startIndex
+        for index in 0..<8 {
+            high = high << 8 | UInt64(data[start + index])
+            low = low << 8 | UInt64(data[start + index + 8])
+        }
+        self.init(timestamp: HLCTimestamp(rawValue: high), nodeHash: low)
+    }
+}

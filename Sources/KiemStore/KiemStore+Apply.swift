@@ -1,0 +1,38 @@
+import GRDB
+public import KiemCore
+
+extension KiemStore {
+    /// Applies a batch of ops in one write transaction and returns what
+    /// changed.
+    ///
+    /// The batch is taken in order. Each origin's log must continue without a
+    /// gap: an op at or below the stored vector is a duplicate (skipped and
+    /// counted); an op beyond the next expected seq, counting ops earlier in
+    /// the batch, throws ``StoreError/gap(origin:expected:got:)``. Ops are
+    /// judged by KiemCore's ``KiemCore/OpApplier``, so the store decides
+    /// exactly as the in-memory ``KiemCore/Replica`` does: accepted ops are
+    /// applied, held ops wait for what they need, rejected ops are recorded
+    /// with the reason and never materialized.
+    ///
+    /// Any error rolls the whole batch back: nothing of it is applied.
+    /// Re-applying a batch is a no-op (every op counts as a duplicate).
+    @discardableResult
+    public func apply(_ ops: [Op]) throws -> ApplyOutcome {
+        try apply(ops, faultAfterDecisions: nil)
+    }
+
+    /// ``apply(_:)``, failing on purpose after `faultAfterDecisions` ops were
+    /// decided and written (for tests of the rollback).
+    func apply(_ ops: [Op], faultAfterDecisions: Int?) throws -> ApplyOutcome {
+        try perform { pool in
+            try pool.write { db in
+                var context = try StoreApplyContext(db: db, path: path, cache: initiativeCache)
+                context.faultAfterDecisions = faultAfterDecisions
+                try context.checkContiguity(ops)
+                let outcome = try OpApplier.apply(ops, to: &context)
+                try context.finish()
+                return outcome
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+
+/// The SQLite replica: every op received, the initiatives they build, the
+/// version vector, held and rejected ops, and search.
+///
+/// One file, in WAL mode, behind a GRDB `DatabasePool`: one writer and
+/// concurrent readers. ``apply(_:)`` writes a whole batch in one transaction
+/// with `synchronous = FULL`, so a batch is either wholly durable when it
+/// returns or not applied at all. Methods block the calling thread; call them
+/// off any latency-sensitive executor.
+public final class KiemStore: Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+    /// Recently applied initiatives, to spare replays (see ``InitiativeCache``).
+    let initiativeCache = InitiativeCache(capacity: 4_096)
+
+    private init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
+    /// Opens the store at `path`, creating it if there is no file.
+    ///
+    /// An existing file is first checked read-only, so that nothing is
+    /// written when it is not a Kiem database (``StoreError/corrupt(path:reason:)``)
+    /// or was migrated by a newer `kiemd` (``StoreError/newerSchema(path:unknownMigrations:)``).
+    /// Only then is it opened for writing and migrated.
+    public static func open(path: String) throws -> KiemStore {
+        try StoreOpening.checkExisting(path: path)
+        do {
+            var configuration = Configuration()
+            configuration.label = "kiem.store"
+            configuration.busyMode = .timeout(10)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            do {
+                try pool.writeWithoutTransaction { db in
+                    // GRDB picks NORMAL for WAL; an acknowledged batch must
+                    // survive power loss, so every commit syncs the WAL.
+                    try db.execute(sql: """
+                        PRAGMA synchronous = FULL;
+                        PRAGMA cache_size = -65536;
+                        PRAGMA temp_store = MEMORY;
+                        """)
+                }
+                try Migrations.migrator.migrate(pool)
+            } catch {
+                try? pool.close()
+                throw error
+            }
+            return KiemStore(path: path, pool: pool)
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Closes the database. Later calls throw ``StoreError/closed(path:)``.
+    public func close() throws {
+        do {
+            try pool.close()
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Runs `body` against the pool, translating errors to ``StoreError``.
+    func perform<T>(_ body: (DatabasePool) throws -> T) throws -> T {
+        do {
+            return try body(pool)
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+public import KiemCore
+
+/// A node for tests: it writes ops the way `kiemd` does (next seq, next HLC,
+/// `supersedes` from what it has seen) and keeps its own replica, which it
+/// can sync from others. Time is a counter it advances itself.
+public struct SimulatedNode: Sendable {
+    /// The node.
+    public let id: NodeID
+    /// Its organisation.
+    public let organisation: OrganisationID
+    /// What it has received.
+    public private(set) var replica = Replica()
+    private var clock = HybridLogicalClock()
+    private var nextSeq: UInt64 = 1
+    private var wallMillis: UInt64
+
+    /// Creates a node whose clock starts at `wallMillis`.
+    public init(_ node: String, organisation: String, wallMillis: UInt64 = 1_764_400_000_000) {
+        id = try! NodeID(node)
+        self.organisation = try! OrganisationID(organisation)
+        self.wallMillis = wallMillis
+    }
+
+    /// Receives ops from elsewhere.
+    @discardableResult
+    public mutating func receive(_ ops: some Sequence<Op>) -> ApplyOutcome {
+        let list = Array(ops)
+        for op in list { try? clock.receive(op.hlc, wallMillis: wallMillis) }
+        return replica.apply(list)
+    }
+
+    /// Writes an op with the next seq and HLC and applies it locally. The op is
+    /// returned whatever the rules say, so tests can also write ops that break
+    /// them.
+    @discardableResult
+    public mutating func write(_ initiative: InitiativeID, _ mutation: Mutation) -> Op {
+        let op = Op(id: OpID(origin: id, seq: nextSeq), hlc: tick(), author: organisation,
+                    initiative: initiative, mutation: mutation)
+        nextSeq += 1
+        replica.apply([op])
+        return op
+    }
+
+    /// Creates an initiative.
+    @discardableResult
+    public mutating func create(_ draft: InitiativeDraft) -> Op {
+        let hlc = peekTick()
+        return write(InitiativeID(timestamp: hlc, node: id), .create(draft))
+    }
+
+    /// Sets a text field, replacing the values this node has seen.
+    @discardableResult
+    public mutating func setText(_ initiative: InitiativeID, _ field: TextField, _ value: String) -> Op {
+        write(initiative, .setText(field, value, supersedes: replica.initiatives[initiative]?.texts[field].currentWriteIDs ?? []))
+    }
+
+    /// Moves the initiative to a phase.
+    @discardableResult
+    public mutating func setPhase(_ initiative: InitiativeID, _ phase: PhaseValue) -> Op {
+        write(initiative, .setPhase(phase, supersedes: replica.initiatives[initiative]?.phase.currentWriteIDs ?? []))
+    }
+
+    /// Adds a theme or link.
+    @discardableResult
+    public mutating func add(_ initiative: InitiativeID, _ set: SetField, _ element: String) -> Op {
+        write(initiative, .addElement(set, element))
+    }
+
+    /// Removes a theme or link as far as this node has seen it.
+    @discardableResult
+    public mutating func remove(_ initiative: InitiativeID, _ set: SetField, _ element: String) -> Op {
+        let state = replica.initiatives[initiative]
+        let tags = (set == .themes ? state?.themes : state?.links)?.liveTags(of: element) ?? []
+        return write(initiative, .removeElement(set, element, tags: tags))
+    }
+
+    /// Sets this organisation's adoption entry.
+    @discardableResult
+    public mutating func adopt(_ initiative: InitiativeID, _ status: AdoptionStatus, note: String = "") -> Op {
+        let current = replica.initiatives[initiative]?.adoptions[organisation]?.currentWriteIDs ?? []
+        return write(initiative, .setAdoption(Adoption(status: status, note: note), supersedes: current))
+    }
+
+    /// Sets this organisation's endorsement.
+    @discardableResult
+    public mutating func endorse(_ initiative: InitiativeID, _ endorsed: Bool = true, note: String = "") -> Op {
+        let current = replica.initiatives[initiative]?.endorsements[organisation]?.currentWriteIDs ?? []
+        return write(initiative, .setEndorsement(Endorsement(endorsed: endorsed, note: note), supersedes: current))
+    }
+
+    /// Logs progress, naming this organisation's latest adoption op when it is
+    /// not the owner.
+    @discardableResult
+    public mutating func logProgress(_ initiative: InitiativeID, _ entry: ProgressEntry) -> Op {
+        let state = replica.initiatives[initiative]
+        let adoption = state?.owner == organisation ? nil : state?.adoptions[organisation]?.winner?.op
+        return write(initiative, .addProgress(entry, adoption: adoption))
+    }
+
+    /// Archives or restores the initiative.
+    @discardableResult
+    public mutating func setArchived(_ initiative: InitiativeID, _ archived: Bool) -> Op {
+        write(initiative, .setArchived(archived, supersedes: replica.initiatives[initiative]?.archived.currentWriteIDs ?? []))
+    }
+
+    /// Lets simulated time pass.
+    public mutating func advance(millis: UInt64) { wallMillis += millis }
+
+    private mutating func tick() -> HLCTimestamp {
+        wallMillis += 1
+        return clock.tick(wallMillis: wallMillis)
+    }
+
+    private func peekTick() -> HLCTimestamp {
+        var copy = clock
+        return copy.tick(wallMillis: wallMillis + 1)
+    }
+}

@@ -1,0 +1,143 @@
+public import Foundation
+public import KiemCore
+public import X509
+
+/// The file-level PKI operations behind `kiemctl pki init-ca` and
+/// `kiemctl pki issue`, kept here so that tests and other tools run exactly
+/// what the command line runs.
+///
+/// File layout:
+/// ```
+/// CA folder:    ca.key (0600)  ca.crt (0644)
+/// node folder:  node.key (0600)  node.crt (0644)  ca.crt (0644, copy of the CA certificate)
+/// ```
+public enum FederationPKI {
+    public static let caKeyFileName = "ca.key"
+    public static let caCertificateFileName = "ca.crt"
+    public static let nodeKeyFileName = "node.key"
+    public static let nodeCertificateFileName = "node.crt"
+
+    /// Private keys are created readable by their owner only.
+    public static let privateKeyPermissions: UInt16 = 0o600
+    /// Certificates are public.
+    public static let certificatePermissions: UInt16 = 0o644
+
+    /// How far `notValidBefore` is set back from "now", so that a peer whose
+    /// clock is a little behind still accepts a certificate issued moments ago.
+    public static let backdating: TimeInterval = 5 * 60
+
+    /// Default lifetimes, in days.
+    public static let defaultCAValidityDays = 3650
+    public static let defaultNodeValidityDays = 365
+
+    /// What an operation wrote.
+    public struct Outcome: Sendable {
+        /// The files written, in order.
+        public var files: [String]
+        /// The new certificate (CA or node).
+        public var certificate: Certificate
+        /// The CA certificate involved.
+        public var caCertificate: Certificate
+    }
+
+    /// Creates a new federation CA in `directory`: `ca.key` (0600) and `ca.crt`.
+    public static func initCA(
+        directory: String,
+        name: String,
+        validityDays: Int,
+        force: Bool,
+        now: Date
+    ) throws -> Outcome {
+        let keyPath = Self.path(directory, caKeyFileName)
+        let certificatePath = Self.path(directory, caCertificateFileName)
+        try Self.refuseExisting([keyPath, certificatePath], force: force)
+        let ca = try FederationCA.generate(
+            name: name,
+            notValidBefore: now.addingTimeInterval(-backdating),
+            notValidAfter: now.addingTimeInterval(TimeInterval(validityDays) * 86_400)
+        )
+        try PKIFileWriter.ensureDirectory(directory)
+        try PKIFileWriter.write(
+            [
+                PKIFile(path: keyPath, contents: try PEMFiles.pem(ca.privateKey), permissions: privateKeyPermissions),
+                PKIFile(path: certificatePath, contents: try PEMFiles.pem([ca.certificate]), permissions: certificatePermissions),
+            ],
+            force: force
+        )
+        return Outcome(files: [keyPath, certificatePath], certificate: ca.certificate, caCertificate: ca.certificate)
+    }
+
+    /// Loads the CA in `directory` (`ca.key`, `ca.crt`), checking that the key
+    /// belongs to the certificate.
+    public static func loadCA(directory: String) throws(PKIError) -> FederationCA {
+        let keyPath = Self.path(directory, caKeyFileName)
+        let certificatePath = Self.path(directory, caCertificateFileName)
+        let key = try PEMFiles.privateKey(at: keyPath)
+        guard let certificate = try PEMFiles.certificates(at: certificatePath).first else {
+            throw .unreadableFile(path: certificatePath, reason: "no certificate in it")
+        }
+        guard key.publicKey == certificate.publicKey else {
+            throw .keyDoesNotMatchCertificate(key: keyPath, certificate: certificatePath)
+        }
+        return try FederationCA(certificate: certificate, privateKey: key)
+    }
+
+    /// Issues a node certificate with the CA in `caDirectory` and writes a
+    /// self-contained node folder: `node.key` (0600), `node.crt`, `ca.crt`.
+    ///
+    /// - Parameter oin: The organisation's OIN; `nil` derives a test OIN with
+    ///   ``OIN/testOIN(for:)`` (test federations only).
+    public static func issue(
+        caDirectory: String,
+        organisation: OrganisationID,
+        node: NodeID,
+        oin: OIN?,
+        validityDays: Int,
+        outDirectory: String,
+        force: Bool,
+        now: Date
+    ) throws -> Outcome {
+        let caFolder = URL(fileURLWithPath: caDirectory).standardizedFileURL.resolvingSymlinksInPath().path
+        let outFolder = URL(fileURLWithPath: outDirectory).standardizedFileURL.resolvingSymlinksInPath().path
+        guard caFolder != outFolder else { throw PKIError.outputIsCAFolder(path: outDirectory) }
+
+        let keyPath = Self.path(outDirectory, nodeKeyFileName)
+        let certificatePath = Self.path(outDirectory, nodeCertificateFileName)
+        let caCopyPath = Self.path(outDirectory, caCertificateFileName)
+        try Self.refuseExisting([keyPath, certificatePath, caCopyPath], force: force)
+
+        let ca = try loadCA(directory: caDirectory)
+        let request = NodeCertificateRequest(
+            organisation: organisation,
+            node: node,
+            oin: oin ?? OIN.testOIN(for: organisation),
+            notValidBefore: now.addingTimeInterval(-backdating),
+            notValidAfter: min(
+                now.addingTimeInterval(TimeInterval(validityDays) * 86_400),
+                ca.certificate.notValidAfter
+            )
+        )
+        let (certificate, key) = try ca.issue(request)
+        try PKIFileWriter.ensureDirectory(outDirectory)
+        try PKIFileWriter.write(
+            [
+                PKIFile(path: keyPath, contents: try PEMFiles.pem(key), permissions: privateKeyPermissions),
+                PKIFile(path: certificatePath, contents: try PEMFiles.pem([certificate]), permissions: certificatePermissions),
+                PKIFile(path: caCopyPath, contents: try PEMFiles.pem([ca.certificate]), permissions: certificatePermissions),
+            ],
+            force: force
+        )
+        return Outcome(files: [keyPath, certificatePath, caCopyPath], certificate: certificate, caCertificate: ca.certificate)
+    }
+
+    static func path(_ directory: String, _ name: String) -> String {
+        URL(fileURLWithPath: directory).appendingPathComponent(name).path
+    }
+
+    private static func refuseExisting(_ paths: [String], force: Bool) throws(PKIError) {
+        guard !force else { return }
+        for path in paths where FileManager.default.fileExists(atPath: path) {
+            throw .fileExists(path: path)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import KiemCore
+import KiemStore
+
+/// `kiem-bench apply`: the corpus applied to a fresh store in batches, against
+/// a bare bulk insert of the same op rows in the same run.
+struct ApplyBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply the corpus to a fresh SQLite store and compare with a bare bulk insert.",
+        discussion: """
+            The baseline inserts the same op rows (origin, seq, hlc, initiative, author, kind, \
+            canonical bytes) with one prepared statement into a plain table, in the same batches, \
+            with the same journal mode (WAL) and synchronous setting (FULL) as the store. \
+            Target: store time / baseline time <= 2.0.
+            """
+    )
+
+    @OptionGroup var options: BenchmarkOptions
+
+    @Option(help: "Ops per transaction.")
+    var batch = 5_000
+
+    @Option(help: "Folder for the database files (a fresh temporary folder by default).")
+    var dir: String?
+
+    func run() throws {
+        print("generating \(options.n) initiatives…")
+        let ops = BenchmarkCorpus(initiatives: options.n).ops
+        let folder = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("kiem-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { if dir == nil { try? FileManager.default.removeItem(atPath: folder) } }
+
+        print("baseline: bare bulk insert…")
+        let rows = ops.map(BaselineRow.init)
+        let payloadBytes = rows.reduce(0) { $0 + $1.canonical.count }
+        let baselineSeconds = try Self.baselineInsert(rows, batch: batch, path: folder + "/baseline.sqlite")
+
+        print("store: apply in batches of \(batch)…")
+        let store = try KiemStore.open(path: folder + "/store.sqlite")
+        let start = ProcessStatistics.now()
+        var index = 0
+        var accepted = 0
+        while index < ops.count {
+            let end = min(index + batch, ops.count)
+            accepted += try store.apply(Array(ops[index..<end])).accepted.count
+            index = end
+            if index % (batch * 20) == 0 { print("  \(index) / \(ops.count) ops") }
+        }
+        let storeSeconds = ProcessStatistics.now() - start
+        try store.close()
+        guard accepted == ops.count else { throw ValidationError("only \(accepted) of \(ops.count) ops were accepted") }
+
+        let ratio = storeSeconds / baselineSeconds
+        BenchmarkReport(scenario: "apply", figures: [
+            ("initiatives", .int(options.n)),
+            ("ops", .int(ops.count)),
+            ("canonical_mb", .double(Double(payloadBytes) / 1e6)),
+            ("store_seconds", .double(storeSeconds)),
+            ("store_ops_per_second", .double(Double(ops.count) / storeSeconds)),
+            ("store_mb_per_second", .double(Double(payloadBytes) / 1e6 / storeSeconds)),
+            ("baseline_seconds", .double(baselineSeconds)),
+            ("baseline_ops_per_second", .double(Double(ops.count) / baselineSeconds)),
+            ("ratio", .double(ratio)),
+            ("target_ratio", .double(2.0)),
+            ("peak_rss_mb", .double(Double(ProcessStatistics.peakResidentBytes()) / 1e6)),
+        ]).print(json: options.json)
+    }
+
+    /// One op row as the baseline stores it.
+    struct BaselineRow {
+        let origin: String
+        let seq: Int64
+        let hlc: Int64
+        let initiative: Data
+        let author: String
+        let kind: String
+        let canonical: Data
+
+        init(_ op: Op) {
+            origin = op.origin.rawValue
+            seq = Int64(op.id.seq)
+            hlc = Int64(bitPattern: op.hlc.rawValue)
+            var writer = CanonicalWriter(capacity: 16)
+            writer.write(op.initiative)
+            initiative = Data(writer.bytes)
+            author = op.author.rawValue
+            kind = op.mutation.kind
+            canonical = Data(op.canonicalBytes)
+        }
+    }
+
+    /// Inserts the rows with one prepared statement, one transaction per
+    /// batch; returns the seconds it took.
+    static func baselineInsert(_ rows: [BaselineRow], batch: Int, path: String) throws -> Double {
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: """
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = FULL;
+                CREATE TABLE op (
+                    origin TEXT NOT NULL, seq INTEGER NOT NULL, hlc INTEGER NOT NULL,
+                    initiative BLOB NOT NULL, author TEXT NOT NULL, kind TEXT NOT NULL,
+                    canonical BLOB NOT NULL, PRIMARY KEY (origin, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
+        let start = ProcessStatistics.now()
+        var index = 0
+        while index < rows.count {
+            let end = min(index + batch, rows.count)
+            try queue.inTransaction { db in
+                let insert = try db.cachedStatement(sql: "INSERT INTO op VALUES (?, ?, ?, ?, ?, ?, ?)")
+                for row in rows[index..<end] {
+                    try insert.execute(arguments: [row.origin, row.seq, row.hlc, row.initiative, row.author, row.kind, row.canonical])
+                }
+                return .commit
+            }
+            index = end
+        }
+        let seconds = ProcessStatistics.now() - start
+        try queue.close()
+        return seconds
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 machine that has Swift installed for building and
+# testing Kiem: installs the system packages the build and the tests need,
+# then builds everything once. Run as root (or with sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+    libsqlite3-dev   # GRDB links the system SQLite (with FTS5)
+    openssl          # TLS interoperability tests use `openssl s_client`
+    ca-certificates
+)
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${packages[@]}"
+
+swift build --build-tests
+echo "Kiem is built. Run the tests with: swift test"
