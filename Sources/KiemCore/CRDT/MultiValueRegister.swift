@@ -47,25 +47,30 @@ public struct MultiValueRegister<Value: Hashable & Sendable>: Hashable, Sendable
 
     /// Applies a write that replaces `supersedes`. Returns whether the visible
     /// state changed.
+    ///
+    /// Each write is applied once (the replica skips ops it has seen), so a
+    /// replaced write that is visible is simply dropped; only replaced writes
+    /// that have not arrived yet are remembered, to hide them when they do.
     @discardableResult
     public mutating func apply(_ write: RegisterWrite<Value>, supersedes: [OpID]) -> Bool {
         guard first?.op != write.op, !others.contains(where: { $0.op == write.op }) else { return false }
-        // A write that is itself superseded still hides what it superseded:
-        // otherwise the order of arrival would decide what stays visible.
         var changed = false
-        if !supersedes.isEmpty {
-            superseded.formUnion(supersedes)
-            let before = visibleCount
-            var remaining = visible
-            remaining.removeAll { superseded.contains($0.op) }
-            first = remaining.first
-            others = Array(remaining.dropFirst())
-            changed = visibleCount != before
+        for id in supersedes {
+            if first?.op == id {
+                first = others.popLast()
+                changed = true
+            } else if let index = others.firstIndex(where: { $0.op == id }) {
+                others.remove(at: index)
+                changed = true
+            } else {
+                // Not seen yet (or already hidden): remember it. A write that
+                // is itself replaced still hides what it replaced, otherwise
+                // the order of arrival would decide what stays visible.
+                superseded.insert(id)
+            }
         }
         guard superseded.isEmpty || !superseded.contains(write.op) else { return changed }
         if first == nil { first = write } else { others.append(write) }
         return true
     }
-
-    private var visibleCount: Int { (first == nil ? 0 : 1) + others.count }
 }

@@ -4,10 +4,8 @@
 public struct Replica: Sendable {
     /// The materialized initiatives.
     public private(set) var initiatives: [InitiativeID: Initiative] = [:]
-    /// The contiguous prefix of every origin's log this replica holds.
-    public private(set) var versionVector = VersionVector()
-    /// Every op received, per origin, indexed by seq - 1 (nil: not received).
-    private var logs: [NodeID: [Entry?]] = [:]
+    /// Every op received, per origin.
+    private var logs: [NodeID: OriginLog] = [:]
     private var held: [HoldKey: [Op]] = [:]
     /// The number of ops waiting for a creation or a named op.
     public private(set) var heldCount = 0
@@ -15,6 +13,29 @@ public struct Replica: Sendable {
     private struct Entry: Sendable {
         let op: Op
         var status: OpStatus
+    }
+
+    /// One origin's ops, indexed by seq - 1 (nil: not received yet).
+    private struct OriginLog: Sendable {
+        var entries: [Entry?] = []
+        /// How many ops from seq 1 on are present without a gap.
+        var contiguous = 0
+
+        mutating func record(_ entry: Entry) {
+            let index = Int(entry.op.id.seq - 1)
+            if index == entries.count {
+                entries.append(entry)
+            } else {
+                if entries.count < index { entries.append(contentsOf: repeatElement(nil, count: index - entries.count)) }
+                if index < entries.count { entries[index] = entry } else { entries.append(entry) }
+            }
+            while contiguous < entries.count, entries[contiguous] != nil { contiguous += 1 }
+        }
+    }
+
+    /// The contiguous prefix of every origin's log this replica holds.
+    public var versionVector: VersionVector {
+        VersionVector(logs.mapValues { UInt64($0.contiguous) })
     }
 
     /// An empty replica.
@@ -35,12 +56,12 @@ public struct Replica: Sendable {
 
     /// Every op received (accepted, held or rejected), per origin in seq order.
     public var receivedOps: [Op] {
-        logs.keys.sorted().flatMap { logs[$0]!.compactMap { $0?.op } }
+        logs.keys.sorted().flatMap { logs[$0]!.entries.compactMap { $0?.op } }
     }
 
     /// The ops accepted, per origin in seq order.
     public var acceptedOps: [Op] {
-        logs.keys.sorted().flatMap { logs[$0]!.compactMap { $0?.status == .accepted ? $0?.op : nil } }
+        logs.keys.sorted().flatMap { logs[$0]!.entries.compactMap { $0?.status == .accepted ? $0?.op : nil } }
     }
 
     /// This replica with every op of `other` applied: the CRDT merge.
@@ -60,25 +81,12 @@ public struct Replica: Sendable {
     }
 
     private func entry(_ id: OpID) -> Entry? {
-        guard let log = logs[id.origin], id.seq <= log.count else { return nil }
-        return log[Int(id.seq - 1)]
+        guard let log = logs[id.origin], id.seq <= log.entries.count else { return nil }
+        return log.entries[Int(id.seq - 1)]
     }
 
     fileprivate mutating func record(_ op: Op, _ status: OpStatus) {
-        let index = Int(op.id.seq - 1)
-        let entry = Entry(op: op, status: status)
-        let contiguous = Int(versionVector[op.origin])
-        if index == contiguous, logs[op.origin]?.count ?? 0 == contiguous {
-            // In order, the usual case: append and advance.
-            logs[op.origin, default: []].append(entry)
-            versionVector.advance(op.origin, to: UInt64(index + 1))
-            return
-        }
-        logs[op.origin, default: []].place(entry, at: index)
-        let log = logs[op.origin]!
-        var end = contiguous
-        while end < log.count, log[end] != nil { end += 1 }
-        versionVector.advance(op.origin, to: UInt64(end))
+        logs[op.origin, default: OriginLog()].record(Entry(op: op, status: status))
     }
 
     /// Adapts the replica to ``ApplyContext``; owns it while a batch runs so
@@ -121,10 +129,3 @@ public struct Replica: Sendable {
     }
 }
 
-extension Array {
-    /// Stores `element` at `index`, padding with nils as needed.
-    fileprivate mutating func place<Wrapped>(_ element: Wrapped, at index: Int) where Element == Wrapped? {
-        if count <= index { append(contentsOf: repeatElement(nil, count: index + 1 - count)) }
-        self[index] = element
-    }
-}
