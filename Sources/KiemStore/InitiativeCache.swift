@@ -5,8 +5,10 @@ import Synchronization
 /// touching an initiative a recent batch touched needs no replay of its ops.
 ///
 /// Filled only after a commit (never by a batch that rolls back), so an entry
-/// always equals the replay of the stored accepted ops. Bounded: when full,
-/// the least recently used half is dropped.
+/// always equals the replay of the stored accepted ops. Bounded with two
+/// generations: when the current one is full it becomes the previous one and
+/// the old previous one is dropped, so at most `capacity` entries are kept
+/// and nothing is ever sorted.
 final class InitiativeCache: Sendable {
     /// What the store knows about a materialized initiative.
     struct Entry: Sendable {
@@ -15,14 +17,14 @@ final class InitiativeCache: Sendable {
         var texts: SearchTexts
     }
 
-    private struct State {
-        var entries: [InitiativeID: (entry: Entry, lastUse: UInt64)] = [:]
-        var clock: UInt64 = 0
+    private struct Generations {
+        var current: [InitiativeID: Entry] = [:]
+        var previous: [InitiativeID: Entry] = [:]
     }
 
     /// The most initiatives kept.
     let capacity: Int
-    private let state = Mutex(State())
+    private let state = Mutex(Generations())
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -30,33 +32,31 @@ final class InitiativeCache: Sendable {
 
     /// The cached entry, if any.
     func entry(_ id: InitiativeID) -> Entry? {
-        state.withLock { state in
-            guard let cached = state.entries[id] else { return nil }
-            state.clock += 1
-            state.entries[id]!.lastUse = state.clock
-            return cached.entry
-        }
+        state.withLock { $0.current[id] ?? $0.previous[id] }
     }
 
     /// Stores the entries a committed batch produced.
     func store(_ entries: [InitiativeID: Entry]) {
-        guard capacity > 0 else { return }
+        let generationSize = capacity / 2
+        guard generationSize > 0 else { return }
+        // Dropped generations are freed after the lock is released.
+        var retired: [[InitiativeID: Entry]] = []
         state.withLock { state in
             for (id, entry) in entries {
-                state.clock += 1
-                state.entries[id] = (entry, state.clock)
-            }
-            if state.entries.count > capacity {
-                let keep = capacity / 2
-                let survivors = state.entries.sorted { $0.value.lastUse > $1.value.lastUse }.prefix(keep)
-                state.entries = Dictionary(uniqueKeysWithValues: survivors.map { ($0.key, $0.value) })
+                state.current[id] = entry
+                if state.current.count >= generationSize {
+                    retired.append(state.previous)
+                    state.previous = state.current
+                    state.current = [:]
+                }
             }
         }
+        retired.removeAll()
     }
 
     /// Forgets everything (after the tables were changed behind the apply path).
     func removeAll() {
-        state.withLock { $0.entries.removeAll() }
+        state.withLock { $0 = Generations() }
     }
 }
 

@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 public import KiemCore
 
 extension KiemStore {
@@ -18,19 +19,33 @@ extension KiemStore {
     /// Re-applying a batch is a no-op (every op counts as a duplicate).
     @discardableResult
     public func apply(_ ops: [Op]) throws -> ApplyOutcome {
-        try apply(ops, faultAfterDecisions: nil)
+        try apply(ops, encoded: [], faultAfterDecisions: nil)
     }
 
-    /// ``apply(_:)``, failing on purpose after `faultAfterDecisions` ops were
-    /// decided and written (for tests of the rollback).
-    func apply(_ ops: [Op], faultAfterDecisions: Int?) throws -> ApplyOutcome {
+    /// Applies a batch whose canonical bytes the caller already has (as sync
+    /// does, having decoded them): the same as applying the ops without
+    /// encoding each op again.
+    @discardableResult
+    public func apply(_ ops: [EncodedOp]) throws -> ApplyOutcome {
+        try apply(ops.map(\.op), encoded: ops, faultAfterDecisions: nil)
+    }
+
+    /// Applies ops, failing on purpose after `faultAfterDecisions`
+    /// ops were decided and written (for tests of the rollback).
+    func apply(_ ops: [Op], encoded: [EncodedOp] = [], faultAfterDecisions: Int?) throws -> ApplyOutcome {
         try perform { pool in
-            try pool.write { db in
-                var context = try StoreApplyContext(db: db, path: path, cache: initiativeCache)
-                context.faultAfterDecisions = faultAfterDecisions
-                try context.checkContiguity(ops)
-                let outcome = try OpApplier.apply(ops, to: &context)
-                try context.finish()
+            // Writes are serialized anyway; the lock also covers handing the
+            // committed states to the cache, so the next batch sees them.
+            try writeLock.withLock { _ in
+                let (outcome, committed) = try pool.write { db in
+                    var context = try StoreApplyContext(
+                        db: db, path: path, cache: initiativeCache, encoded: encoded)
+                    context.faultAfterDecisions = faultAfterDecisions
+                    try context.checkContiguity(ops)
+                    let outcome = try OpApplier.apply(ops, to: &context)
+                    return (outcome, try context.finish())
+                }
+                initiativeCache.store(committed)
                 return outcome
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The SQLite replica: every op received, the initiatives they build, the
 /// version vector, held and rejected ops, and search.
@@ -13,8 +14,13 @@ public final class KiemStore: Sendable {
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    /// The page size of new store files.
+    static let pageSize = 8_192
     /// Recently applied initiatives, to spare replays (see ``InitiativeCache``).
     let initiativeCache = InitiativeCache(capacity: 4_096)
+    /// Held around every write that goes through the apply path or
+    /// changes tables behind it.
+    let writeLock = Mutex(())
 
     private init(path: String, pool: DatabasePool) {
         self.path = path
@@ -33,6 +39,12 @@ public final class KiemStore: Sendable {
             var configuration = Configuration()
             configuration.label = "kiem.store"
             configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                // Only takes effect when the file is created. Initiative rows
+                // (~1.5 KiB) and create ops (~1 KiB) fill 8 KiB pages well;
+                // 4 KiB pages left half of each page empty.
+                try db.execute(sql: "PRAGMA page_size = \(KiemStore.pageSize)")
+            }
             let pool = try DatabasePool(path: path, configuration: configuration)
             do {
                 try pool.writeWithoutTransaction { db in

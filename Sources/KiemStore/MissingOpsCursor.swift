@@ -14,7 +14,7 @@ public import KiemCore
 public struct MissingOpsCursor: Sendable {
     /// One op as stored: its id and canonical bytes, ready to send without
     /// re-encoding.
-    public struct EncodedOp: Hashable, Sendable {
+    public struct StoredOp: Hashable, Sendable {
         /// The op's id.
         public var id: OpID
         /// ``KiemCore/Op/canonicalBytes``.
@@ -59,14 +59,14 @@ public struct MissingOpsCursor: Sendable {
 
     /// The next batch as canonical bytes, or nil when every missing op was
     /// returned.
-    public mutating func nextEncoded() throws -> [EncodedOp]? {
+    public mutating func nextEncoded() throws -> [StoredOp]? {
         guard index < ranges.count else { return nil }
         let path = store.path
         let size = batchSize
         let start = ranges[index...]
-        let (batch, consumed): ([EncodedOp], [Range]) = try store.perform { pool in
+        let (batch, consumed): ([StoredOp], [Range]) = try store.perform { pool in
             try pool.read { db in
-                var batch: [EncodedOp] = []
+                var batch: [StoredOp] = []
                 batch.reserveCapacity(min(size, Int(clamping: start.reduce(0) { $0 + ($1.upTo - $1.after) })))
                 var consumed: [Range] = []
                 let statement = try db.cachedStatement(sql: """
@@ -85,7 +85,7 @@ public struct MissingOpsCursor: Sendable {
                                 path: path, reason: "the log of \(range.origin) lacks op \(range.origin):\(range.after + 1)")
                         }
                         let canonical = try row.withUnsafeData(atIndex: 1) { $0.map { [UInt8]($0) } ?? [] }
-                        batch.append(EncodedOp(id: OpID(origin: range.origin, seq: seq), canonical: canonical))
+                        batch.append(StoredOp(id: OpID(origin: range.origin, seq: seq), canonical: canonical))
                         range.after = seq
                     }
                     if range.after < range.upTo && batch.count < size {

@@ -8,13 +8,15 @@ import KiemCore
 /// Op rows are written as decisions are made; each touched initiative is
 /// kept in a batch-local cache and its materialized rows (initiative,
 /// themes, adoptions, full-text) are written once, by ``finish()``, with the
-/// version vector.
+/// version vector. The per-op statements are bound through the C API
+/// (``FastStatement``).
 struct StoreApplyContext: ApplyContext {
     /// At most this many held ops are indexed in memory; above it every
     /// release is a query.
     static let heldKeyIndexLimit = 50_000
 
     private let db: Database
+    private let path: String
     private let sharedCache: InitiativeCache
     /// The contiguous prefix per origin, including this batch's ops so far.
     private var vector: [NodeID: UInt64]
@@ -27,9 +29,18 @@ struct StoreApplyContext: ApplyContext {
     /// The keys with held ops, when there are few enough to know them all;
     /// nil means "ask the database".
     private var heldKeys: Set<HoldKey>?
+    /// The highest materialized initiative id when the batch started: an id
+    /// above it needs no lookup (ids grow with time, so in a catch-up most
+    /// creations are above it).
+    private let highestStoredID: InitiativeID?
     /// For tests: throw after this many more decisions were written, to
     /// check that a batch failing halfway leaves nothing applied.
     var faultAfterDecisions: Int?
+    /// The batch's canonical bytes, if the caller had them; new ops are
+    /// recorded in batch order, so `nextEncoded` only moves forward.
+    private let encoded: [EncodedOp]
+    private var nextEncoded = 0
+    private let insertOp: FastStatement
 
     /// An initiative as the batch sees it.
     private struct CachedInitiative {
@@ -42,19 +53,27 @@ struct StoreApplyContext: ApplyContext {
     /// What the batch needs to know about an existing `initiative` row.
     private struct StoredRow {
         var rowid: Int64
+        /// What the full-text index holds for it.
         var texts: SearchTexts
     }
 
     /// Starts a batch: reads the version vector and what is held.
-    init(db: Database, path: String, cache: InitiativeCache) throws {
+    init(db: Database, path: String, cache: InitiativeCache, encoded: [EncodedOp] = []) throws {
         self.db = db
+        self.path = path
         self.sharedCache = cache
+        self.encoded = encoded
+        insertOp = try FastStatement(db, """
+            INSERT INTO op (origin, seq, hlc, initiative, author, kind, status, canonical)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         var vector: [NodeID: UInt64] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT origin, seq FROM version_vector")
         while let row = try rows.next() {
             vector[try NodeID(row[0] as String)] = UInt64(bitPattern: row[1] as Int64)
         }
         self.vector = vector
+        highestStoredID = try Data.fetchOne(db, sql: "SELECT max(id) FROM initiative").flatMap(InitiativeID.init(storeData:))
         let heldCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM held_op") ?? 0
         if heldCount == 0 {
             heldKeys = []
@@ -98,14 +117,16 @@ struct StoreApplyContext: ApplyContext {
         if let shared = sharedCache.entry(id) {
             entry.state = shared.initiative
             entry.stored = StoredRow(rowid: shared.rowid, texts: shared.texts)
-            cache[id] = entry
-            return entry.state
-        }
-        let statement = try db.cachedStatement(sql: "SELECT rowid, title, summary, description FROM initiative WHERE id = ?")
-        if let row = try Row.fetchOne(statement, arguments: [id.storeData]) {
-            entry.stored = StoredRow(
-                rowid: row[0], texts: SearchTexts(title: row[1], summary: row[2], description: row[3]))
-            entry.state = try StoreReads.replayInitiative(id, in: db)
+        } else if let highestStoredID, id <= highestStoredID {
+            let lookup = try FastStatement(db, "SELECT rowid FROM initiative WHERE id = ?")
+            try lookup.bind(1, (id.timestamp.rawValue, id.nodeHash))
+            if let rowid = try lookup.fetchInt64() {
+                guard let state = try StoreReads.replayInitiative(id, in: db) else {
+                    throw StoreError.corrupt(path: path, reason: "initiative \(id) is materialized but has no accepted create op")
+                }
+                entry.state = state
+                entry.stored = StoredRow(rowid: rowid, texts: SearchTexts(state))
+            }
         }
         cache[id] = entry
         return entry.state
@@ -141,17 +162,22 @@ struct StoreApplyContext: ApplyContext {
 
     mutating func hold(_ op: Op, until key: HoldKey) throws {
         try record(op, as: .held)
-        let statement = try db.cachedStatement(sql: "INSERT INTO held_op (origin, seq, waits_for) VALUES (?, ?, ?)")
-        try statement.execute(arguments: [op.origin.rawValue, Int64(bitPattern: op.id.seq), key.storeText])
+        let statement = try FastStatement(db, "INSERT INTO held_op (origin, seq, waits_for) VALUES (?, ?, ?)")
+        try statement.bind(1, op.origin.rawValue)
+        try statement.bind(2, Int64(bitPattern: op.id.seq))
+        try statement.bind(3, key.storeText)
+        try statement.execute()
         heldKeys?.insert(key)
     }
 
     mutating func reject(_ op: Op, because rejection: Rejection) throws {
         try record(op, as: .rejected)
-        let statement = try db.cachedStatement(sql: "INSERT INTO rejected_op (origin, seq, rule, reason) VALUES (?, ?, ?, ?)")
-        try statement.execute(arguments: [
-            op.origin.rawValue, Int64(bitPattern: op.id.seq), rejection.rule.rawValue, rejection.message,
-        ])
+        let statement = try FastStatement(db, "INSERT INTO rejected_op (origin, seq, rule, reason) VALUES (?, ?, ?, ?)")
+        try statement.bind(1, op.origin.rawValue)
+        try statement.bind(2, Int64(bitPattern: op.id.seq))
+        try statement.bind(3, rejection.rule.rawValue)
+        try statement.bind(4, rejection.message)
+        try statement.execute()
     }
 
     mutating func releaseHeld(_ key: HoldKey) throws -> [Op] {
@@ -169,8 +195,9 @@ struct StoreApplyContext: ApplyContext {
             released.insert(op.id)
         }
         if !ops.isEmpty {
-            let delete = try db.cachedStatement(sql: "DELETE FROM held_op WHERE waits_for = ?")
-            try delete.execute(arguments: [text])
+            let delete = try FastStatement(db, "DELETE FROM held_op WHERE waits_for = ?")
+            try delete.bind(1, text)
+            try delete.execute()
         }
         heldKeys?.remove(key)
         return ops
@@ -188,111 +215,68 @@ struct StoreApplyContext: ApplyContext {
         let seq = Int64(bitPattern: op.id.seq)
         if released.remove(op.id) != nil {
             guard status != .held else { return }
-            let statement = try db.cachedStatement(sql: "UPDATE op SET status = ? WHERE origin = ? AND seq = ?")
-            try statement.execute(arguments: [status.rawValue, op.origin.rawValue, seq])
+            let update = try FastStatement(db, "UPDATE op SET status = ? WHERE origin = ? AND seq = ?")
+            try update.bind(1, status.rawValue)
+            try update.bind(2, op.origin.rawValue)
+            try update.bind(3, seq)
+            try update.execute()
             return
         }
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO op (origin, seq, hlc, initiative, author, kind, status, canonical)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [
-            op.origin.rawValue, seq, Int64(bitPattern: op.hlc.rawValue), op.initiative.storeData,
-            op.author.rawValue, op.mutation.kind, status.rawValue, Data(op.canonicalBytes),
-        ])
+        try insertOp.bind(1, op.origin.rawValue)
+        try insertOp.bind(2, seq)
+        try insertOp.bind(3, Int64(bitPattern: op.hlc.rawValue))
+        try insertOp.bind(4, (op.initiative.timestamp.rawValue, op.initiative.nodeHash))
+        try insertOp.bind(5, op.author.rawValue)
+        try insertOp.bind(6, op.mutation.kind)
+        try insertOp.bind(7, status.rawValue)
+        try insertOp.bind(8, canonicalBytes(of: op))
+        try insertOp.execute()
         if op.id.seq > vector[op.origin] ?? 0 {
             vector[op.origin] = op.id.seq
             advancedOrigins.insert(op.origin)
         }
     }
 
+    /// The op's canonical bytes: the caller's, or encoded now.
+    private mutating func canonicalBytes(of op: Op) -> [UInt8] {
+        while nextEncoded < encoded.count {
+            let candidate = encoded[nextEncoded]
+            nextEncoded += 1
+            if candidate.op.id == op.id { return candidate.canonical }
+        }
+        return op.canonicalBytes
+    }
+
     /// Writes the version vector and every touched initiative's rows, and
-    /// hands the new states to the shared cache once the transaction commits.
-    func finish() throws {
-        let vectorStatement = try db.cachedStatement(sql: """
+    /// returns the new states for the shared cache (to be stored once the
+    /// transaction has committed).
+    func finish() throws -> [InitiativeID: InitiativeCache.Entry] {
+        let upsert = try FastStatement(db, """
             INSERT INTO version_vector (origin, seq) VALUES (?, ?)
             ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq
             """)
         for origin in advancedOrigins {
-            try vectorStatement.execute(arguments: [origin.rawValue, Int64(bitPattern: vector[origin]!)])
+            try upsert.bind(1, origin.rawValue)
+            try upsert.bind(2, Int64(bitPattern: vector[origin]!))
+            try upsert.execute()
         }
         var committed: [InitiativeID: InitiativeCache.Entry] = [:]
+        committed.reserveCapacity(dirty.count)
+        let writer = try MaterializedWriter(db)
         for id in dirty.sorted() {
             guard let entry = cache[id], let state = entry.state else { continue }
-            committed[id] = try materialize(state, stored: entry.stored)
+            let rowid = try writer.write(state, existing: entry.stored.map { ($0.rowid, $0.texts) })
+            committed[id] = InitiativeCache.Entry(initiative: state, rowid: rowid, texts: SearchTexts(state))
         }
-        let sharedCache = self.sharedCache
-        db.afterNextTransaction { [committed] _ in sharedCache.store(committed) }
-    }
-
-    private func materialize(_ initiative: Initiative, stored: StoredRow?) throws -> InitiativeCache.Entry {
-        let texts = SearchTexts(initiative)
-        let rowid: Int64
-        if let stored {
-            rowid = stored.rowid
-            let update = try db.cachedStatement(sql: """
-                UPDATE initiative SET phase = ?, archived = ?, contested = ?, last_changed_hlc = ?,
-                    title = ?, summary = ?, description = ?, visible_state = ?
-                WHERE rowid = ?
-                """)
-            try update.execute(arguments: [
-                initiative.currentPhase.phase.description, initiative.isArchived, initiative.isContestedAnywhere,
-                Int64(bitPattern: initiative.lastChanged.rawValue),
-                texts.title, texts.summary, texts.description, Data(initiative.visibleStateBytes), rowid,
-            ])
-            try db.cachedStatement(sql: "DELETE FROM initiative_theme WHERE initiative_rowid = ?")
-                .execute(arguments: [rowid])
-            try db.cachedStatement(sql: "DELETE FROM initiative_adoption WHERE initiative_rowid = ?")
-                .execute(arguments: [rowid])
-            if stored.texts != texts {
-                try db.cachedStatement(sql: """
-                    INSERT INTO initiative_fts (initiative_fts, rowid, title, summary, description)
-                    VALUES ('delete', ?, ?, ?, ?)
-                    """).execute(arguments: [rowid, stored.texts.title, stored.texts.summary, stored.texts.description])
-            }
-        } else {
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO initiative (id, owner, phase, archived, contested, derived_from, created_hlc,
-                    last_changed_hlc, title, summary, description, visible_state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            try insert.execute(arguments: [
-                initiative.id.storeData, initiative.owner.rawValue, initiative.currentPhase.phase.description,
-                initiative.isArchived, initiative.isContestedAnywhere, initiative.derivedFrom?.storeData,
-                Int64(bitPattern: initiative.createdAt.rawValue), Int64(bitPattern: initiative.lastChanged.rawValue),
-                texts.title, texts.summary, texts.description, Data(initiative.visibleStateBytes),
-            ])
-            rowid = db.lastInsertedRowID
+        // The statements above bypassed GRDB's change tracking.
+        if !advancedOrigins.isEmpty || !dirty.isEmpty || !released.isEmpty {
+            try db.notifyChanges(in: DatabaseRegion.fullDatabase)
         }
-        if stored?.texts != texts {
-            try db.cachedStatement(sql: """
-                INSERT INTO initiative_fts (rowid, title, summary, description) VALUES (?, ?, ?, ?)
-                """).execute(arguments: [rowid, texts.title, texts.summary, texts.description])
-        }
-        let theme = try db.cachedStatement(sql: "INSERT INTO initiative_theme (initiative_rowid, theme) VALUES (?, ?)")
-        for element in initiative.themes.elements {
-            try theme.execute(arguments: [rowid, element])
-        }
-        let adoption = try db.cachedStatement(sql: """
-            INSERT INTO initiative_adoption (initiative_rowid, organisation, status) VALUES (?, ?, ?)
-            """)
-        for (organisation, status) in initiative.adoptionStatuses {
-            try adoption.execute(arguments: [rowid, organisation.rawValue, status.description])
-        }
-        return InitiativeCache.Entry(initiative: initiative, rowid: rowid, texts: texts)
+        return committed
     }
 }
 
 /// The error ``StoreApplyContext/faultAfterDecisions`` throws.
 struct InjectedFault: Error, CustomStringConvertible {
     var description: String { "injected fault" }
-}
-
-extension Initiative {
-    /// Whether any register (texts, phase, archive, adoption, endorsement)
-    /// holds concurrent values.
-    var isContestedAnywhere: Bool {
-        TextField.allCases.contains { texts[$0].isContested } || phase.isContested || archived.isContested
-            || adoptions.values.contains { $0.isContested } || endorsements.values.contains { $0.isContested }
-    }
 }

@@ -1,5 +1,5 @@
 public import Foundation
-public import KiemCore
+import KiemCore
 public import KiemTransport
 public import X509
 import Crypto

@@ -12,7 +12,8 @@ struct ApplyBenchmark: ParsableCommand {
         abstract: "Apply the corpus to a fresh SQLite store and compare with a bare bulk insert.",
         discussion: """
             The baseline inserts the same op rows (origin, seq, hlc, initiative, author, kind, \
-            canonical bytes) with one prepared statement into a plain table, in the same batches, \
+            canonical bytes) with one prepared statement into a bare table (no key, no index), \
+            in the same batches, \
             with the same journal mode (WAL) and synchronous setting (FULL) as the store. \
             Target: store time / baseline time <= 2.0.
             """
@@ -39,13 +40,16 @@ struct ApplyBenchmark: ParsableCommand {
         let baselineSeconds = try Self.baselineInsert(rows, batch: batch, path: folder + "/baseline.sqlite")
 
         print("store: apply in batches of \(batch)…")
+        // Like the baseline, the store gets the ops already encoded, as they
+        // arrive from the wire.
+        let encoded = ops.map(EncodedOp.init)
         let store = try KiemStore.open(path: folder + "/store.sqlite")
         let start = ProcessStatistics.now()
         var index = 0
         var accepted = 0
         while index < ops.count {
             let end = min(index + batch, ops.count)
-            accepted += try store.apply(Array(ops[index..<end])).accepted.count
+            accepted += try store.apply(Array(encoded[index..<end])).accepted.count
             index = end
             if index % (batch * 20) == 0 { print("  \(index) / \(ops.count) ops") }
         }
@@ -103,8 +107,8 @@ struct ApplyBenchmark: ParsableCommand {
                 CREATE TABLE op (
                     origin TEXT NOT NULL, seq INTEGER NOT NULL, hlc INTEGER NOT NULL,
                     initiative BLOB NOT NULL, author TEXT NOT NULL, kind TEXT NOT NULL,
-                    canonical BLOB NOT NULL, PRIMARY KEY (origin, seq)
-                ) WITHOUT ROWID;
+                    canonical BLOB NOT NULL
+                );
                 """)
         }
         let start = ProcessStatistics.now()

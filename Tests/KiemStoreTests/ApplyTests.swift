@@ -62,6 +62,31 @@ import Testing
         }
     }
 
+    @Test func encodedOpsApplyLikeOpsAndKeepTheirBytes() throws {
+        let scenario = RandomScenario(seed: 5, steps: 60)
+        var rng = SeededGenerator(seed: 5)
+        let delivery = Fixtures.interleaved(scenario.ops, using: &rng)
+        try withStore { plain, _ in
+            try withStore { encoded, _ in
+                for batch in Fixtures.randomBatches(delivery, maximum: 10, using: &rng) {
+                    let a = try plain.apply(batch)
+                    // Every other batch hands over its bytes, duplicates included.
+                    let b = Bool.random(using: &rng)
+                        ? try encoded.apply(batch.map(EncodedOp.init))
+                        : try encoded.apply(batch)
+                    #expect(a.accepted == b.accepted && a.duplicates == b.duplicates && a.held == b.held)
+                }
+                #expect(try plain.digest() == encoded.digest())
+                var cursor = try encoded.missingOps(for: VersionVector(), batchSize: 1_000)
+                while let batch = try cursor.nextEncoded() {
+                    for op in batch { #expect(try EncodedOp(canonical: op.canonical).op.id == op.id) }
+                }
+                let bytes = try #require(delivery.first).canonicalBytes
+                #expect(try EncodedOp(canonical: bytes).canonical == bytes)
+            }
+        }
+    }
+
     @Test func rejectedOpsAreRecordedWithTheReasonAndNeverMaterialized() throws {
         try withStore { store, _ in
             var uwv = Fixtures.node("uwv-1", "uwv")

@@ -62,7 +62,7 @@ import Testing
             let ops = Fixtures.simpleHistory(count: 4)
             try store.apply(ops)
             var cursor = try store.missingOps(for: VersionVector(), batchSize: 5)
-            var encoded: [MissingOpsCursor.EncodedOp] = []
+            var encoded: [MissingOpsCursor.StoredOp] = []
             while let batch = try cursor.nextEncoded() { encoded += batch }
             #expect(encoded.map(\.id) == ops.map(\.id))
             #expect(encoded.map(\.canonical) == ops.map(\.canonicalBytes))

@@ -160,6 +160,24 @@ import Testing
         }
     }
 
+    /// After reopening, the texts the index holds come from replaying the
+    /// ops (no cache), and editing must still replace them exactly.
+    @Test func searchFollowsEditsAfterReopening() throws {
+        try withTemporaryDirectory { directory in
+            var uwv = Fixtures.node("uwv-1", "uwv")
+            let create = uwv.create(InitiativeDraft(title: "Sensoren in sluizen", description: "Predictief onderhoud"))
+            let store = try KiemStore.open(path: directory.storePath)
+            try store.apply([create])
+            try store.close()
+            let reopened = try KiemStore.open(path: directory.storePath)
+            defer { try? reopened.close() }
+            try reopened.apply([uwv.setText(create.initiative, .description, "Camera's op bruggen")])
+            #expect(try ids(reopened, InitiativeQuery(text: "predictief")) == [])
+            #expect(try ids(reopened, InitiativeQuery(text: "bruggen sluizen")) == [create.initiative])
+            try reopened.checkSearchIndex()
+        }
+    }
+
     @Test func showsAnInitiativeWithItsWholeHistory() throws {
         try withStore { store, _ in
             var uwv = Fixtures.node("uwv-1", "uwv")

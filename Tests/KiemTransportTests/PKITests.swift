@@ -196,6 +196,17 @@ struct PKITests {
         #expect(throws: PKIError.keyDoesNotMatchCertificate(key: caDirectory + "/ca.key", certificate: caDirectory + "/ca.crt")) {
             try FederationPKI.loadCA(directory: caDirectory)
         }
+        // An expired CA cannot issue.
+        let expiredRoot = root.appendingPathComponent("expired").path
+        _ = try FederationPKI.initCA(directory: expiredRoot, name: "Old", validityDays: 1, force: false, now: Date())
+        #expect(throws: PKIError.self) {
+            try FederationPKI.issue(
+                caDirectory: expiredRoot, organisation: try OrganisationID("uwv"), node: try NodeID("uwv-1"),
+                oin: nil, validityDays: 10, outDirectory: root.appendingPathComponent("late").path, force: false,
+                now: Date().addingTimeInterval(2 * 86_400)
+            )
+        }
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("late/node.key").path))
         #expect(throws: PKIError.missingFile(path: root.appendingPathComponent("nowhere/ca.key").path)) {
             try FederationPKI.loadCA(directory: root.appendingPathComponent("nowhere").path)
         }

@@ -115,15 +115,26 @@ final class ReplyCatcher: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let reply: EventLoopPromise<String>
+    private let authenticated: EventLoopPromise<PeerIdentity>
     private var done = false
+    private var sawAuthentication = false
 
-    init(reply: EventLoopPromise<String>) {
+    init(reply: EventLoopPromise<String>, authenticated: EventLoopPromise<PeerIdentity>) {
         self.reply = reply
+        self.authenticated = authenticated
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         complete(.success(buffer.readString(length: buffer.readableBytes) ?? ""))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSPeerAuthenticatedEvent, !sawAuthentication {
+            sawAuthentication = true
+            authenticated.succeed(event.identity)
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -144,6 +155,10 @@ final class ReplyCatcher: ChannelInboundHandler {
         guard !done else { return }
         done = true
         reply.completeWith(result)
+        if !sawAuthentication {
+            sawAuthentication = true
+            authenticated.fail(TLSTestError.connectionClosed)
+        }
     }
 }
 
@@ -204,6 +219,9 @@ struct TLSTestServer: Sendable {
 struct TLSTestClient: Sendable {
     let channel: any Channel
     let reply: EventLoopFuture<String>
+    /// Completes with the identity carried by the `TLSPeerAuthenticatedEvent`
+    /// a handler behind the TLS handlers receives.
+    let authenticatedEvent: EventLoopFuture<PeerIdentity>
     let logs: CapturingLogHandler.Store?
 
     /// Connects with a Kiem TLS client context.
@@ -240,26 +258,30 @@ struct TLSTestClient: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try addTLS(channel)
                     let reply = channel.eventLoop.makePromise(of: String.self)
-                    replySlot.set(reply.futureResult)
+                    let authenticated = channel.eventLoop.makePromise(of: PeerIdentity.self)
+                    replySlot.set(reply.futureResult, authenticated.futureResult)
                     do {
-                        try channel.pipeline.syncOperations.addHandler(ReplyCatcher(reply: reply))
+                        try channel.pipeline.syncOperations.addHandler(ReplyCatcher(reply: reply, authenticated: authenticated))
                     } catch {
                         reply.fail(error)
+                        authenticated.fail(error)
                         throw error
                     }
                 }
             }
             .connect(host: "127.0.0.1", port: port)
             .get()
-        guard let reply = replySlot.get() else { throw TLSTestError.connectionClosed }
-        return TLSTestClient(channel: channel, reply: reply, logs: logs)
+        guard let (reply, authenticated) = replySlot.get() else { throw TLSTestError.connectionClosed }
+        return TLSTestClient(channel: channel, reply: reply, authenticatedEvent: authenticated, logs: logs)
     }
 
     /// Hands the reply future out of the channel initializer.
     private final class ReplySlot: Sendable {
-        private let future = Mutex<EventLoopFuture<String>?>(nil)
-        func set(_ value: EventLoopFuture<String>) { future.withLock { $0 = value } }
-        func get() -> EventLoopFuture<String>? { future.withLock { $0 } }
+        private let futures = Mutex<(EventLoopFuture<String>, EventLoopFuture<PeerIdentity>)?>(nil)
+        func set(_ reply: EventLoopFuture<String>, _ authenticated: EventLoopFuture<PeerIdentity>) {
+            futures.withLock { $0 = (reply, authenticated) }
+        }
+        func get() -> (EventLoopFuture<String>, EventLoopFuture<PeerIdentity>)? { futures.withLock { $0 } }
     }
 
     /// Sends `text` and waits for the echo.

@@ -72,18 +72,20 @@ struct TLSTests {
         await server.stop()
     }
 
-    @Test("a handler downstream receives TLSPeerAuthenticatedEvent with the identity")
+    @Test("a handler behind the TLS handlers receives TLSPeerAuthenticatedEvent, and the identity handler keeps the identity")
     func authenticatedEvent() async throws {
         let server = try await TLSTestServer.start(identity: try serverIdentity())
         let client = try await TLSTestClient.connect(port: server.port, identity: try pki.node("uwv", "uwv-2").tlsIdentity())
-        let viaEvent = try await client.channel.eventLoop.submit {
-            try client.channel.pipeline.syncOperations.handler(type: TLSIdentityHandler.self).peerIdentity
+        let viaEvent = try await withTimeout(15, "authenticated event") { try await client.authenticatedEvent.get() }
+        #expect(viaEvent.organisation.rawValue == "svb")
+        #expect(viaEvent.node.rawValue == "svb-1")
+        let channel = client.channel
+        let viaHandler = try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: TLSIdentityHandler.self).peerIdentity
         }.get()
-        // The handshake may not be done yet when we first look; wait for it.
-        let identity = try await client.channel.kiemPeerIdentity().get()
-        #expect(viaEvent == nil || viaEvent == identity)
-        #expect(identity.node.rawValue == "svb-1")
-        _ = try await server.nextOutcome()
+        #expect(viaHandler == viaEvent)
+        #expect(try await client.channel.kiemPeerIdentity().get() == viaEvent)
+        #expect(try await server.nextOutcome().get().node.rawValue == "uwv-2")
         await client.close()
         await server.stop()
     }

@@ -5,16 +5,8 @@ extension InitiativeID {
     /// The 16-byte column form: the timestamp then the node hash, both
     /// big-endian, so SQLite's memcmp order of the blobs is the id order.
     var storeData: Data {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        var high = timestamp.rawValue
-        var low = nodeHash
-        for index in stride(from: 7, through: 0, by: -1) {
-            bytes[index] = UInt8(truncatingIfNeeded: high)
-            bytes[index + 8] = UInt8(truncatingIfNeeded: low)
-            high >>= 8
-            low >>= 8
-        }
-        return Data(bytes)
+        var bytes = (timestamp.rawValue.bigEndian, nodeHash.bigEndian)
+        return withUnsafeBytes(of: &bytes) { Data($0) }
     }
 
     /// Rebuilds an id from its column form; nil unless exactly 16 bytes.

@@ -5,12 +5,20 @@ import GRDB
 /// newer build has identifiers this list lacks, and ``KiemStore/open(path:)``
 /// refuses it (see ``StoreError/newerSchema(path:unknownMigrations:)``).
 enum Migrations {
+    // CHECK constraints avoid `IN (…)` lists: SQLite 3.40 evaluates those
+    // with an ephemeral table per inserted row, which cost more than the
+    // insert itself.
+
     /// Every migration, in order.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-op-log") { db in
             // Every op received that decoded, per origin; held and rejected
             // ones too, since peers need the whole log to stay contiguous.
+            // A rowid table with a unique (origin, seq) index rather than
+            // WITHOUT ROWID: rows average ~300 bytes and creates ~1 KiB,
+            // too big for WITHOUT ROWID's index-page layout (overflow pages
+            // and half-empty splits doubled the file and the write time).
             try db.execute(sql: """
                 CREATE TABLE op (
                     origin TEXT NOT NULL CHECK (length(origin) BETWEEN 1 AND 63),
@@ -19,10 +27,10 @@ enum Migrations {
                     initiative BLOB NOT NULL CHECK (length(initiative) = 16),
                     author TEXT NOT NULL CHECK (length(author) BETWEEN 1 AND 32),
                     kind TEXT NOT NULL,
-                    status INTEGER NOT NULL CHECK (status IN (1, 2, 3)), -- accepted, held, rejected
+                    status INTEGER NOT NULL CHECK (status BETWEEN 1 AND 3), -- accepted, held, rejected
                     canonical BLOB NOT NULL CHECK (length(canonical) > 0),
-                    PRIMARY KEY (origin, seq)
-                ) WITHOUT ROWID;
+                    UNIQUE (origin, seq)
+                );
                 CREATE INDEX op_initiative ON op(initiative);
 
                 -- The contiguous prefix of each origin's log held here.
@@ -61,19 +69,21 @@ enum Migrations {
                     rowid INTEGER PRIMARY KEY,
                     id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),
                     owner TEXT NOT NULL CHECK (length(owner) BETWEEN 1 AND 32),
-                    phase TEXT NOT NULL CHECK (phase IN ('idea', 'experiment', 'pilot', 'proven', 'scaling', 'stopped')),
-                    archived INTEGER NOT NULL CHECK (archived IN (0, 1)),
-                    contested INTEGER NOT NULL CHECK (contested IN (0, 1)),
+                    phase TEXT NOT NULL CHECK (phase = 'idea' OR phase = 'experiment' OR phase = 'pilot'
+                                           OR phase = 'proven' OR phase = 'scaling' OR phase = 'stopped'),
+                    archived INTEGER NOT NULL CHECK (archived BETWEEN 0 AND 1),
+                    contested INTEGER NOT NULL CHECK (contested BETWEEN 0 AND 1),
                     derived_from BLOB CHECK (derived_from IS NULL OR length(derived_from) = 16),
                     created_hlc INTEGER NOT NULL,
                     last_changed_hlc INTEGER NOT NULL,
                     title TEXT NOT NULL,
                     summary TEXT NOT NULL,
-                    description TEXT NOT NULL,
                     visible_state BLOB NOT NULL
                 );
-                CREATE INDEX initiative_owner ON initiative(owner);
-                CREATE INDEX initiative_phase ON initiative(phase);
+                -- No index on phase: six values, so scanning newest-first
+                -- finds a page of matches sooner than sorting one sixth of
+                -- the table would.
+                CREATE INDEX initiative_owner ON initiative(owner, id);
 
                 CREATE TABLE initiative_theme (
                     initiative_rowid INTEGER NOT NULL REFERENCES initiative(rowid) ON DELETE CASCADE,
@@ -86,20 +96,21 @@ enum Migrations {
                 CREATE TABLE initiative_adoption (
                     initiative_rowid INTEGER NOT NULL REFERENCES initiative(rowid) ON DELETE CASCADE,
                     organisation TEXT NOT NULL CHECK (length(organisation) BETWEEN 1 AND 32),
-                    status TEXT NOT NULL CHECK (status IN ('exploring', 'piloting', 'adopted', 'dropped')),
+                    status TEXT NOT NULL CHECK (status = 'exploring' OR status = 'piloting' OR status = 'adopted' OR status = 'dropped'),
                     PRIMARY KEY (initiative_rowid, organisation)
                 ) WITHOUT ROWID;
                 CREATE INDEX initiative_adoption_organisation ON initiative_adoption(organisation, status);
                 """)
         }
         migrator.registerMigration("v1-search") { db in
-            // Full-text search over the winning texts. External content:
-            // the text lives in `initiative` only; the apply path keeps the
-            // index in step (a 'delete' with the old texts, then an insert).
+            // Full-text search over the winning texts, keyed by
+            // initiative.rowid. Contentless: the texts live in the ops and
+            // in visible_state already; the apply path keeps the index in
+            // step (a 'delete' with the texts indexed before, then an insert).
             try db.execute(sql: """
                 CREATE VIRTUAL TABLE initiative_fts USING fts5(
                     title, summary, description,
-                    content = 'initiative', content_rowid = 'rowid',
+                    content = '',
                     tokenize = 'unicode61 remove_diacritics 2'
                 );
                 """)

@@ -107,6 +107,12 @@ public enum FederationPKI {
         try Self.refuseExisting([keyPath, certificatePath, caCopyPath], force: force)
 
         let ca = try loadCA(directory: caDirectory)
+        guard now < ca.certificate.notValidAfter, now >= ca.certificate.notValidBefore else {
+            throw PKIError.caNotValid(
+                path: Self.path(caDirectory, caCertificateFileName),
+                reason: "it is valid from \(ca.certificate.notValidBefore) until \(ca.certificate.notValidAfter)"
+            )
+        }
         let request = NodeCertificateRequest(
             organisation: organisation,
             node: node,

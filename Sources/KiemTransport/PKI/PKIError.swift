@@ -16,8 +16,8 @@ public enum PKIError: Error, Hashable, Sendable, CustomStringConvertible {
     case notACertificateAuthority(subject: String)
     /// The node folder and the CA folder are the same folder.
     case outputIsCAFolder(path: String)
-    /// Certificate construction failed inside swift-certificates.
-    case certificateConstruction(reason: String)
+    /// The CA certificate has expired (or is not yet valid): it cannot issue.
+    case caNotValid(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,8 +35,8 @@ public enum PKIError: Error, Hashable, Sendable, CustomStringConvertible {
             return "the certificate '\(subject)' is not a CA certificate (basicConstraints CA=true is missing)"
         case .outputIsCAFolder(let path):
             return "refusing to put node files in the CA folder \(path): keep the CA key apart from node keys"
-        case .certificateConstruction(let reason):
-            return "could not build the certificate: \(reason)"
+        case .caNotValid(let path, let reason):
+            return "the CA certificate \(path) cannot issue: \(reason)"
         }
     }
 }
