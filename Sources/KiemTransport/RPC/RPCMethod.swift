@@ -1,0 +1,44 @@
+public import KiemProtocol
+public import NIOCore
+public import SwiftProtobuf
+
+/// A method with its message types: the descriptor that names it on the
+/// wire and the codecs for its request and response.
+///
+/// Declare each method once and use it on both ends, so the client and the
+/// server agree on types by construction:
+///
+/// ```swift
+/// let status = RPCMethod<Kiem_V1_StatusRequest, Kiem_V1_StatusResponse>(MethodDescriptor.Control.status)
+/// router.unary(status) { request, context in … }        // server
+/// let reply = try await client.unary(status, request: .init())  // client
+/// ```
+public struct RPCMethod<Request: Sendable, Response: Sendable>: Sendable {
+    /// Path and call shape.
+    public var descriptor: MethodDescriptor
+    /// How requests travel.
+    public var requestCodec: RPCCodec<Request>
+    /// How responses travel.
+    public var responseCodec: RPCCodec<Response>
+
+    /// Creates a method with explicit codecs.
+    public init(_ descriptor: MethodDescriptor, requestCodec: RPCCodec<Request>, responseCodec: RPCCodec<Response>) {
+        self.descriptor = descriptor
+        self.requestCodec = requestCodec
+        self.responseCodec = responseCodec
+    }
+}
+
+extension RPCMethod where Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message {
+    /// A method whose messages are protocol buffers.
+    public init(_ descriptor: MethodDescriptor) {
+        self.init(descriptor, requestCodec: .protobuf, responseCodec: .protobuf)
+    }
+}
+
+extension RPCMethod where Request == ByteBuffer, Response == ByteBuffer {
+    /// A method whose messages are raw payload bytes.
+    public static func raw(_ descriptor: MethodDescriptor) -> RPCMethod<ByteBuffer, ByteBuffer> {
+        RPCMethod(descriptor, requestCodec: .raw, responseCodec: .raw)
+    }
+}
