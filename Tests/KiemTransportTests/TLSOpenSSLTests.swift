@@ -94,7 +94,7 @@ enum OpenSSLTool {
         // pool is small on a 2-core machine.
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try run(path, command, input: "kiem-echo-line\n", timeout: 30) })
+                continuation.resume(with: Result { try run(path, command, input: "kiem-echo-line\n", timeout: 120) })
             }
         }
     }

@@ -69,7 +69,7 @@ enum TLSTestError: Error {
 
 /// Awaits `operation`, failing after `seconds`.
 func withTimeout<T: Sendable>(
-    _ seconds: Double = 15,
+    _ seconds: Double = 60,
     _ what: String,
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
@@ -198,7 +198,7 @@ struct TLSTestServer: Sendable {
     /// The outcome of the next handshake the server sees.
     func nextOutcome() async throws -> Result<PeerIdentity, PeerRefusal> {
         let outcomes = self.outcomes
-        return try await withTimeout(15, "server handshake outcome") {
+        return try await withTimeout(60, "server handshake outcome") {
             var iterator = outcomes.makeAsyncIterator()
             guard let outcome = await iterator.next() else { throw TLSTestError.connectionClosed }
             return outcome
@@ -290,7 +290,7 @@ struct TLSTestClient: Sendable {
         buffer.writeString(text)
         try? await channel.writeAndFlush(buffer).get()
         let reply = self.reply
-        return try await withTimeout(15, "echo") { try await reply.get() }
+        return try await withTimeout(60, "echo") { try await reply.get() }
     }
 
     /// The negotiated TLS version, once the handshake is done.
