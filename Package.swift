@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "KiemStore", targets: ["KiemStore"]),
         .library(name: "KiemProtocol", targets: ["KiemProtocol"]),
         .library(name: "KiemTransport", targets: ["KiemTransport"]),
+        .library(name: "KiemNode", targets: ["KiemNode"]),
+        .executable(name: "kiemd", targets: ["kiemd"]),
         .executable(name: "kiemctl", targets: ["kiemctl"]),
         .executable(name: "kiem-bench", targets: ["kiem-bench"]),
     ],
@@ -33,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         .target(
@@ -78,6 +82,36 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KiemNode",
+            dependencies: [
+                "KiemCore",
+                "KiemStore",
+                "KiemProtocol",
+                "KiemTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kiemd",
+            dependencies: [
+                "KiemCore",
+                "KiemNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -140,6 +174,21 @@ let package = Package(
                 "KiemProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KiemNodeTests",
+            dependencies: [
+                "KiemNode",
+                "KiemCore",
+                "KiemStore",
+                "KiemProtocol",
+                "KiemTransport",
+                "KiemTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -77,6 +77,24 @@ extension KiemStore {
         }
     }
 
+    /// The current state of one initiative, without its history; nil if its
+    /// creation has not been accepted.
+    public func initiativeState(_ id: InitiativeID) throws -> Initiative? {
+        try perform { pool in try pool.read { db in try StoreReads.replayInitiative(id, in: db) } }
+    }
+
+    /// The op `id` if the store holds it and accepted it.
+    public func acceptedOp(_ id: OpID) throws -> Op? {
+        try perform { pool in
+            try pool.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT status, canonical FROM op WHERE origin = ? AND seq = ?",
+                                           arguments: [id.origin.rawValue, Int64(bitPattern: id.seq)])
+                guard let row, StoredOpStatus(rawValue: row[0]) == .accepted else { return nil }
+                return try Op(canonicalBytes: [UInt8](row[1] as Data))
+            }
+        }
+    }
+
     /// The most recently rejected ops, newest first, with the rule each broke.
     public func rejectedOps(limit: Int = 100) throws -> [RejectedOp] {
         try perform { pool in

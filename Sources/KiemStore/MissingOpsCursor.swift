@@ -12,13 +12,17 @@ public import KiemCore
 /// never changed once stored, so batches read at different times still form
 /// one consistent, gap-free sequence.
 public struct MissingOpsCursor: Sendable {
-    /// One op as stored: its id and canonical bytes, ready to send without
-    /// re-encoding.
+    /// One op as stored: its id, canonical bytes and proof, ready to send
+    /// without re-encoding.
     public struct StoredOp: Hashable, Sendable {
         /// The op's id.
         public var id: OpID
         /// ``KiemCore/Op/canonicalBytes``.
         public var canonical: [UInt8]
+        /// The origin's chain hash after the op (nil if applied without a proof).
+        public var chain: [UInt8]?
+        /// The origin's signature over that head, if the store has it.
+        public var signature: [UInt8]?
     }
 
     private struct Range: Sendable {
@@ -70,7 +74,7 @@ public struct MissingOpsCursor: Sendable {
                 batch.reserveCapacity(min(size, Int(clamping: start.reduce(0) { $0 + ($1.upTo - $1.after) })))
                 var consumed: [Range] = []
                 let statement = try db.cachedStatement(sql: """
-                    SELECT seq, canonical FROM op WHERE origin = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?
+                    SELECT seq, canonical, chain, signature FROM op WHERE origin = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?
                     """)
                 for var range in start {
                     guard batch.count < size else { break }
@@ -85,7 +89,10 @@ public struct MissingOpsCursor: Sendable {
                                 path: path, reason: "the log of \(range.origin) lacks op \(range.origin):\(range.after + 1)")
                         }
                         let canonical = try row.withUnsafeData(atIndex: 1) { $0.map { [UInt8]($0) } ?? [] }
-                        batch.append(StoredOp(id: OpID(origin: range.origin, seq: seq), canonical: canonical))
+                        let chain = try row.withUnsafeData(atIndex: 2) { $0.map { [UInt8]($0) } }
+                        let signature = try row.withUnsafeData(atIndex: 3) { $0.map { [UInt8]($0) } }
+                        batch.append(StoredOp(
+                            id: OpID(origin: range.origin, seq: seq), canonical: canonical, chain: chain, signature: signature))
                         range.after = seq
                     }
                     if range.after < range.upTo && batch.count < size {

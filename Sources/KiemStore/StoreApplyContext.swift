@@ -64,8 +64,8 @@ struct StoreApplyContext: ApplyContext {
         self.sharedCache = cache
         self.encoded = encoded
         insertOp = try FastStatement(db, """
-            INSERT INTO op (origin, seq, hlc, initiative, author, kind, status, canonical)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO op (origin, seq, hlc, initiative, author, kind, status, canonical, chain, signature)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var vector: [NodeID: UInt64] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT origin, seq FROM version_vector")
@@ -229,7 +229,10 @@ struct StoreApplyContext: ApplyContext {
         try insertOp.bind(5, op.author.rawValue)
         try insertOp.bind(6, op.mutation.kind)
         try insertOp.bind(7, status.rawValue)
-        try insertOp.bind(8, canonicalBytes(of: op))
+        let encoded = encodedForm(of: op)
+        try insertOp.bind(8, encoded.canonical)
+        if let chain = encoded.proof?.chain { try insertOp.bind(9, chain) } else { try insertOp.bindNull(9) }
+        if let signature = encoded.proof?.signature { try insertOp.bind(10, signature) } else { try insertOp.bindNull(10) }
         try insertOp.execute()
         if op.id.seq > vector[op.origin] ?? 0 {
             vector[op.origin] = op.id.seq
@@ -237,14 +240,15 @@ struct StoreApplyContext: ApplyContext {
         }
     }
 
-    /// The op's canonical bytes: the caller's, or encoded now.
-    private mutating func canonicalBytes(of op: Op) -> [UInt8] {
+    /// The op's canonical bytes and proof: the caller's, or encoded now
+    /// (without a proof).
+    private mutating func encodedForm(of op: Op) -> EncodedOp {
         while nextEncoded < encoded.count {
             let candidate = encoded[nextEncoded]
             nextEncoded += 1
-            if candidate.op.id == op.id { return candidate.canonical }
+            if candidate.op.id == op.id { return candidate }
         }
-        return op.canonicalBytes
+        return EncodedOp(op)
     }
 
     /// Writes the version vector and every touched initiative's rows, and

@@ -48,59 +48,60 @@ public struct SimulatedNode: Sendable {
         return write(InitiativeID(timestamp: hlc, node: id), .create(draft))
     }
 
+    /// Writes a change the way `kiemd` does: the mutation derived from what
+    /// this node has seen (see ``KiemCore/LocalChange``).
+    @discardableResult
+    public mutating func change(_ initiative: InitiativeID, _ change: LocalChange) -> Op {
+        write(initiative, change.mutation(on: replica.initiatives[initiative], author: organisation))
+    }
+
     /// Sets a text field, replacing the values this node has seen.
     @discardableResult
     public mutating func setText(_ initiative: InitiativeID, _ field: TextField, _ value: String) -> Op {
-        write(initiative, .setText(field, value, supersedes: replica.initiatives[initiative]?.texts[field].currentWriteIDs ?? []))
+        change(initiative, .setText(field, value))
     }
 
     /// Moves the initiative to a phase.
     @discardableResult
     public mutating func setPhase(_ initiative: InitiativeID, _ phase: PhaseValue) -> Op {
-        write(initiative, .setPhase(phase, supersedes: replica.initiatives[initiative]?.phase.currentWriteIDs ?? []))
+        change(initiative, .setPhase(phase))
     }
 
     /// Adds a theme or link.
     @discardableResult
     public mutating func add(_ initiative: InitiativeID, _ set: SetField, _ element: String) -> Op {
-        write(initiative, .addElement(set, element))
+        change(initiative, .addElement(set, element))
     }
 
     /// Removes a theme or link as far as this node has seen it.
     @discardableResult
     public mutating func remove(_ initiative: InitiativeID, _ set: SetField, _ element: String) -> Op {
-        let state = replica.initiatives[initiative]
-        let tags = (set == .themes ? state?.themes : state?.links)?.liveTags(of: element) ?? []
-        return write(initiative, .removeElement(set, element, tags: tags))
+        change(initiative, .removeElement(set, element))
     }
 
     /// Sets this organisation's adoption entry.
     @discardableResult
     public mutating func adopt(_ initiative: InitiativeID, _ status: AdoptionStatus, note: String = "") -> Op {
-        let current = replica.initiatives[initiative]?.adoptions[organisation]?.currentWriteIDs ?? []
-        return write(initiative, .setAdoption(Adoption(status: status, note: note), supersedes: current))
+        change(initiative, .setAdoption(Adoption(status: status, note: note)))
     }
 
     /// Sets this organisation's endorsement.
     @discardableResult
     public mutating func endorse(_ initiative: InitiativeID, _ endorsed: Bool = true, note: String = "") -> Op {
-        let current = replica.initiatives[initiative]?.endorsements[organisation]?.currentWriteIDs ?? []
-        return write(initiative, .setEndorsement(Endorsement(endorsed: endorsed, note: note), supersedes: current))
+        change(initiative, .setEndorsement(Endorsement(endorsed: endorsed, note: note)))
     }
 
     /// Logs progress, naming this organisation's latest adoption op when it is
     /// not the owner.
     @discardableResult
     public mutating func logProgress(_ initiative: InitiativeID, _ entry: ProgressEntry) -> Op {
-        let state = replica.initiatives[initiative]
-        let adoption = state?.owner == organisation ? nil : state?.adoptions[organisation]?.winner?.op
-        return write(initiative, .addProgress(entry, adoption: adoption))
+        change(initiative, .addProgress(entry))
     }
 
     /// Archives or restores the initiative.
     @discardableResult
     public mutating func setArchived(_ initiative: InitiativeID, _ archived: Bool) -> Op {
-        write(initiative, .setArchived(archived, supersedes: replica.initiatives[initiative]?.archived.currentWriteIDs ?? []))
+        change(initiative, .setArchived(archived))
     }
 
     /// Lets simulated time pass.

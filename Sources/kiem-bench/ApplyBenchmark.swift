@@ -42,7 +42,7 @@ struct ApplyBenchmark: ParsableCommand {
         print("store: apply in batches of \(batch)…")
         // Like the baseline, the store gets the ops already encoded, as they
         // arrive from the wire.
-        let encoded = ops.map(EncodedOp.init)
+        let encoded = ops.map { EncodedOp($0) }
         let store = try KiemStore.open(path: folder + "/store.sqlite")
         let start = ProcessStatistics.now()
         var index = 0

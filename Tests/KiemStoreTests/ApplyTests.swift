@@ -72,7 +72,7 @@ import Testing
                     let a = try plain.apply(batch)
                     // Every other batch hands over its bytes, duplicates included.
                     let b = Bool.random(using: &rng)
-                        ? try encoded.apply(batch.map(EncodedOp.init))
+                        ? try encoded.apply(batch.map { EncodedOp($0) })
                         : try encoded.apply(batch)
                     #expect(a.accepted == b.accepted && a.duplicates == b.duplicates && a.held == b.held)
                 }

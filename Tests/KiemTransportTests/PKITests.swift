@@ -223,74 +223,39 @@ struct PKITests {
 
     @Test("the kiemctl binary: exit 0 on success, 1 when refusing to overwrite, 2 on a usage error")
     func kiemctlExitCodes() throws {
-        guard let kiemctl = KiemctlBinary.url else {
-            Issue.record("kiemctl binary not found next to the test bundle (looked in \(KiemctlBinary.candidates.map(\.path)))")
+        guard let kiemctl = BuiltExecutable("kiemctl") else {
+            Issue.record("the kiemctl binary was not built next to the test bundle (run `swift build --build-tests`)")
             return
         }
         let root = try TestPKI.temporaryDirectory()
         let ca = root.appendingPathComponent("ca").path
         let node = root.appendingPathComponent("node").path
 
-        var result = try KiemctlBinary.run(kiemctl, ["pki", "init-ca", "--out", ca, "--name", "Exit code test"])
+        var result = try kiemctl.run(["pki", "init-ca", "--out", ca, "--name", "Exit code test"])
         #expect(result.status == 0, "\(result.output)")
-        result = try KiemctlBinary.run(kiemctl, ["pki", "init-ca", "--out", ca])
+        result = try kiemctl.run(["pki", "init-ca", "--out", ca])
         #expect(result.status == 1)
         #expect(result.output.contains("refusing to overwrite \(ca)/ca.key"))
 
-        result = try KiemctlBinary.run(kiemctl, ["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node])
+        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("test federations only"))
-        result = try KiemctlBinary.run(kiemctl, ["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node])
+        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node])
         #expect(result.status == 1)
         #expect(result.output.contains("\(node)/node.key"))
-        result = try KiemctlBinary.run(kiemctl, ["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node, "--force", "--oin", "00000001001234567000"])
+        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node, "--force", "--oin", "00000001001234567000"])
         #expect(result.status == 0, "\(result.output)")
 
-        result = try KiemctlBinary.run(kiemctl, ["pki", "issue", "--ca", ca, "--org", "Not A Slug", "--node", "n1", "--out", node])
+        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "Not A Slug", "--node", "n1", "--out", node])
         #expect(result.status == 2)
         #expect(result.output.contains("--org"))
-        result = try KiemctlBinary.run(kiemctl, ["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--oin", "12", "--out", node])
+        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--oin", "12", "--out", node])
         #expect(result.status == 2)
-        result = try KiemctlBinary.run(kiemctl, ["pki", "init-ca"])
+        result = try kiemctl.run(["pki", "init-ca"])
         #expect(result.status == 2)
         #expect(result.output.contains("--out"))
-        result = try KiemctlBinary.run(kiemctl, ["pki", "init-ca", "--help"])
+        result = try kiemctl.run(["pki", "init-ca", "--help"])
         #expect(result.status == 0)
         #expect(result.output.contains("0600"))
-    }
-}
-
-/// Finds and runs the `kiemctl` built alongside the tests.
-enum KiemctlBinary {
-    static var candidates: [URL] {
-        var urls: [URL] = []
-        if let first = CommandLine.arguments.first {
-            var directory = URL(fileURLWithPath: first).deletingLastPathComponent()
-            // On Darwin the bundle's executable sits in Foo.xctest/Contents/MacOS.
-            for _ in 0..<4 {
-                urls.append(directory.appendingPathComponent("kiemctl"))
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        urls.append(packageRoot.appendingPathComponent(".build/debug/kiemctl"))
-        return urls
-    }
-
-    static var url: URL? {
-        candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

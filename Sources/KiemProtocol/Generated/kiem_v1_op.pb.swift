@@ -69,6 +69,30 @@ public nonisolated struct Kiem_V1_OpBatch: Sendable {
 
   public var ops: [Kiem_V1_Op] = []
 
+  /// Certificates of origins in this batch that the receiver may not know
+  /// yet (a relay sends each origin's certificate once per stream, before or
+  /// with its first ops), so that relayed ops can be verified without a
+  /// round trip. The receiver validates each chain against its federation
+  /// trust anchors; the certificate must name the origin's node.
+  public var certificates: [Kiem_V1_NodeCertificate] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A node's certificate, by which its ops' signatures are checked.
+public nonisolated struct Kiem_V1_NodeCertificate: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nodeID: String = String()
+
+  /// The node's certificate chain, leaf first, each DER-encoded. The receiver
+  /// validates it against its federation trust anchors before use.
+  public var chainDer: [Data] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -194,7 +218,7 @@ nonisolated extension Kiem_V1_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageI
 
 nonisolated extension Kiem_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OpBatch"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ops\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ops\0\u{1}certificates\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -203,6 +227,7 @@ nonisolated extension Kiem_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._Mes
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.ops) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.certificates) }()
       default: break
       }
     }
@@ -212,11 +237,50 @@ nonisolated extension Kiem_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.ops.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.ops, fieldNumber: 1)
     }
+    if !self.certificates.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.certificates, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Kiem_V1_OpBatch, rhs: Kiem_V1_OpBatch) -> Bool {
     if lhs.ops != rhs.ops {return false}
+    if lhs.certificates != rhs.certificates {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_NodeCertificate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NodeCertificate"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}chain_der\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeRepeatedBytesField(value: &self.chainDer) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 1)
+    }
+    if !self.chainDer.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.chainDer, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_NodeCertificate, rhs: Kiem_V1_NodeCertificate) -> Bool {
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.chainDer != rhs.chainDer {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -14,11 +14,6 @@
 /// or server certificate names; fields here that repeat it must match it or the
 /// call fails with PERMISSION_DENIED.
 
-#if canImport(FoundationEssentials)
-public import FoundationEssentials
-#else
-public import Foundation
-#endif
 public import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -246,22 +241,7 @@ public nonisolated struct Kiem_V1_FetchCertificatesRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Kiem_V1_NodeCertificate: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var nodeID: String = String()
-
-  /// The node's certificate chain, leaf first, each DER-encoded. The receiver
-  /// validates it against its federation trust anchors before use.
-  public var chainDer: [Data] = []
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
+/// NodeCertificate is defined in op.proto (OpBatch carries it too).
 public nonisolated struct Kiem_V1_FetchCertificatesResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -574,41 +554,6 @@ nonisolated extension Kiem_V1_FetchCertificatesRequest: SwiftProtobuf.Message, S
 
   public static func ==(lhs: Kiem_V1_FetchCertificatesRequest, rhs: Kiem_V1_FetchCertificatesRequest) -> Bool {
     if lhs.nodeIds != rhs.nodeIds {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Kiem_V1_NodeCertificate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".NodeCertificate"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}chain_der\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
-      case 2: try { try decoder.decodeRepeatedBytesField(value: &self.chainDer) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.nodeID.isEmpty {
-      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 1)
-    }
-    if !self.chainDer.isEmpty {
-      try visitor.visitRepeatedBytesField(value: self.chainDer, fieldNumber: 2)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Kiem_V1_NodeCertificate, rhs: Kiem_V1_NodeCertificate) -> Bool {
-    if lhs.nodeID != rhs.nodeID {return false}
-    if lhs.chainDer != rhs.chainDer {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

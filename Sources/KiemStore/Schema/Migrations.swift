@@ -115,6 +115,26 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-op-proof") { db in
+            // The integrity proof of each op (KiemCore/Integrity): the
+            // origin's chain hash after it, and the origin's signature over
+            // that head when the op ended a signed run. Relays serve them on;
+            // NULL for ops applied without a proof (tests, benchmarks).
+            //
+            // node_certificate: the certificate chain (PEM, leaf first) of
+            // every origin whose ops this store holds, so that ops relayed
+            // from nodes never met can be verified and relayed onwards.
+            try db.execute(sql: """
+                ALTER TABLE op ADD COLUMN chain BLOB CHECK (chain IS NULL OR length(chain) = 32);
+                ALTER TABLE op ADD COLUMN signature BLOB CHECK (signature IS NULL OR length(signature) > 0);
+
+                CREATE TABLE node_certificate (
+                    node TEXT NOT NULL PRIMARY KEY CHECK (length(node) BETWEEN 1 AND 63),
+                    organisation TEXT NOT NULL CHECK (length(organisation) BETWEEN 1 AND 32),
+                    chain_pem TEXT NOT NULL CHECK (chain_pem LIKE '-----BEGIN CERTIFICATE-----%')
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

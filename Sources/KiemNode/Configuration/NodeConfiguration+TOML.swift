@@ -1,0 +1,199 @@
+import Foundation
+public import KiemCore
+import Logging
+import TOMLKit
+
+extension NodeConfiguration {
+    /// Reads and validates a TOML configuration file. Relative paths in it
+    /// are taken relative to the file's folder.
+    /// - Throws: ``ConfigurationError`` naming the file, the key and the problem.
+    public static func load(file path: String) throws(ConfigurationError) -> NodeConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, key: nil, problem: "cannot be read (\((error as NSError).localizedDescription))")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            return try parse(toml: text, relativeTo: folder)
+        } catch var error {
+            error.file = path
+            throw error
+        }
+    }
+
+    /// Parses and validates TOML text.
+    /// - Parameter folder: what relative paths are relative to.
+    public static func parse(toml text: String, relativeTo folder: String) throws(ConfigurationError) -> NodeConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(key: nil, problem: "is not valid TOML: \(error.description) (\(error.source.begin))")
+        } catch {
+            throw ConfigurationError(key: nil, problem: "is not valid TOML: \(error)")
+        }
+        var reader = TableReader(table: root, prefix: "")
+        let organisation = try reader.required("organisation") { text throws(ConfigurationError) in
+            try slug(text, key: "organisation", as: OrganisationID.init)
+        }
+        let node = try reader.required("node") { text throws(ConfigurationError) in try slug(text, key: "node", as: NodeID.init) }
+        let role = try reader.optional("role") { text throws(ConfigurationError) in
+            guard let role = Role(rawValue: text) else {
+                throw ConfigurationError(key: "role", problem: "must be \"agency\" or \"regie\", not \"\(text)\"")
+            }
+            return role
+        } ?? .agency
+        let dataDirectory = try reader.required("data_dir") { text throws(ConfigurationError) in resolve(text, in: folder) }
+        let listen = try reader.optional("listen") { text throws(ConfigurationError) in try address(text, key: "listen") }
+            ?? defaultListen
+        let logLevel = try reader.optional("log_level") { text throws(ConfigurationError) in
+            guard let level = Logger.Level(rawValue: text) else {
+                let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError(key: "log_level", problem: "must be one of \(levels), not \"\(text)\"")
+            }
+            return level
+        } ?? .info
+
+        var tlsReader = try reader.table("tls", required: true)!
+        let tls = TLSFiles(
+            key: try tlsReader.required("key") { resolve($0, in: folder) },
+            certificate: try tlsReader.required("certificate") { resolve($0, in: folder) },
+            ca: try tlsReader.required("ca") { resolve($0, in: folder) }
+        )
+        try tlsReader.finish()
+
+        var metrics: Address? = defaultMetrics
+        if var metricsReader = try reader.table("metrics", required: false) {
+            let enabled = try metricsReader.optionalBool("enabled") ?? true
+            let address = try metricsReader.optional("listen") { text throws(ConfigurationError) in
+                try Self.address(text, key: "metrics.listen")
+            }
+            try metricsReader.finish()
+            metrics = enabled ? (address ?? defaultMetrics) : nil
+        }
+
+        var peers: [Peer] = []
+        for (index, table) in try reader.tableArray("peers").enumerated() {
+            var peerReader = TableReader(table: table, prefix: "peers[\(index + 1)].")
+            let key = "peers[\(index + 1)]"
+            let peer = Peer(
+                address: try peerReader.required("address") { text throws(ConfigurationError) in
+                    try address(text, key: "\(key).address")
+                },
+                organisation: try peerReader.required("organisation") { text throws(ConfigurationError) in
+                    try slug(text, key: "\(key).organisation", as: OrganisationID.init)
+                },
+                node: try peerReader.required("node") { text throws(ConfigurationError) in
+                    try slug(text, key: "\(key).node", as: NodeID.init)
+                }
+            )
+            try peerReader.finish()
+            if peer.node == node {
+                throw ConfigurationError(key: "\(key).node", problem: "is this node itself (\(node))")
+            }
+            if let earlier = peers.firstIndex(where: { $0.node == peer.node }) {
+                throw ConfigurationError(key: "\(key).node", problem: "\(peer.node) is already peers[\(earlier + 1)]")
+            }
+            peers.append(peer)
+        }
+        try reader.finish()
+        return NodeConfiguration(
+            organisation: organisation, node: node, role: role, dataDirectory: dataDirectory, listen: listen,
+            tls: tls, peers: peers, metrics: metrics, logLevel: logLevel)
+    }
+
+    private static func slug<T>(_ text: String, key: String, as make: (String) throws -> T) throws(ConfigurationError) -> T {
+        do {
+            return try make(text)
+        } catch {
+            throw ConfigurationError(key: key, problem: "\"\(text)\" is not valid: \(error)")
+        }
+    }
+
+    private static func address(_ text: String, key: String) throws(ConfigurationError) -> Address {
+        guard let address = Address(parsing: text) else {
+            throw ConfigurationError(key: key, problem: "\"\(text)\" is not host:port (e.g. \"0.0.0.0:7400\" or \"[::1]:7400\")")
+        }
+        return address
+    }
+
+    private static func resolve(_ path: String, in folder: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).standardizedFileURL.path
+    }
+}
+
+/// Reads one TOML table key by key, with errors that name the key, and
+/// refuses keys nobody read (typos).
+private struct TableReader {
+    let table: TOMLTable
+    let prefix: String
+    private var read: Set<String> = []
+
+    init(table: TOMLTable, prefix: String) {
+        self.table = table
+        self.prefix = prefix
+    }
+
+    mutating func required<T>(_ key: String, _ make: (String) throws(ConfigurationError) -> T) throws(ConfigurationError) -> T {
+        guard let value = try optional(key, make) else {
+            throw ConfigurationError(key: prefix + key, problem: "is required")
+        }
+        return value
+    }
+
+    mutating func optional<T>(_ key: String, _ make: (String) throws(ConfigurationError) -> T) throws(ConfigurationError) -> T? {
+        read.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let text = value.string else {
+            throw ConfigurationError(key: prefix + key, problem: "must be a string, not \(value.type)")
+        }
+        guard !text.isEmpty else { throw ConfigurationError(key: prefix + key, problem: "must not be empty") }
+        return try make(text)
+    }
+
+    mutating func optionalBool(_ key: String) throws(ConfigurationError) -> Bool? {
+        read.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let bool = value.bool else {
+            throw ConfigurationError(key: prefix + key, problem: "must be true or false, not \(value.type)")
+        }
+        return bool
+    }
+
+    mutating func table(_ key: String, required: Bool) throws(ConfigurationError) -> TableReader? {
+        read.insert(key)
+        guard let value = table[key] else {
+            if required { throw ConfigurationError(key: prefix + key, problem: "is required (a [\(key)] table)") }
+            return nil
+        }
+        guard let table = value.table else {
+            throw ConfigurationError(key: prefix + key, problem: "must be a table ([\(key)]), not \(value.type)")
+        }
+        return TableReader(table: table, prefix: prefix + key + ".")
+    }
+
+    mutating func tableArray(_ key: String) throws(ConfigurationError) -> [TOMLTable] {
+        read.insert(key)
+        guard let value = table[key] else { return [] }
+        guard let array = value.array else {
+            throw ConfigurationError(key: prefix + key, problem: "must be an array of tables ([[\(key)]]), not \(value.type)")
+        }
+        var tables: [TOMLTable] = []
+        for (index, element) in array.enumerated() {
+            guard let table = element.table else {
+                throw ConfigurationError(key: "\(prefix)\(key)[\(index + 1)]", problem: "must be a table, not \(element.type)")
+            }
+            tables.append(table)
+        }
+        return tables
+    }
+
+    /// Fails on the first key nothing asked for.
+    func finish() throws(ConfigurationError) {
+        if let unknown = table.keys.sorted().first(where: { !read.contains($0) }) {
+            throw ConfigurationError(key: prefix + unknown, problem: "is not a known setting")
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+public import KiemCore
+import KiemProtocol
+public import KiemStore
+import KiemTransport
+public import Logging
+import NIOCore
+public import ServiceLifecycle
+
+/// One Kiem node: the SQLite replica, the Sync service its peers call, and a
+/// link to every configured peer. `kiemd` runs one as a service; tests run
+/// several in one process, on real loopback TLS and real store files.
+///
+/// ```swift
+/// let node = try await KiemNode.open(configuration, logger: logger)
+/// try await node.run()   // until cancelled or graceful shutdown (SIGTERM)
+/// ```
+///
+/// ``open(_:logger:)`` takes the data folder's lock, checks that the
+/// certificate names the configured organisation and node, opens the store
+/// and binds the listener (so ``listenPort`` is known before ``run()``).
+public final class KiemNode: Service, Sendable {
+    /// The version reported to peers and in status.
+    public static let softwareVersion = "kiemd 0.1.0"
+
+    /// What the node was started with.
+    public let configuration: NodeConfiguration
+    /// The node's running totals.
+    public let counters: NodeCounters
+    let replicator: Replicator
+    private let server: RPCServer
+    private let clientTLS: KiemTLSContext
+    private let lock: DataFolderLock
+    private let logger: Logger
+    private let stopRequested = ChangeSignal()
+    private let stopped = ChangeSignal()
+
+    private init(configuration: NodeConfiguration, counters: NodeCounters, replicator: Replicator, server: RPCServer,
+                 clientTLS: KiemTLSContext, lock: DataFolderLock, logger: Logger) {
+        self.configuration = configuration
+        self.counters = counters
+        self.replicator = replicator
+        self.server = server
+        self.clientTLS = clientTLS
+        self.lock = lock
+        self.logger = logger
+    }
+
+    /// Opens the node described by `configuration` and binds its listener.
+    /// - Throws: ``NodeStartupError`` saying what to fix.
+    public static func open(_ configuration: NodeConfiguration, logger: Logger) async throws -> KiemNode {
+        var logger = logger
+        logger[metadataKey: "kiem.node"] = "\(configuration.node)"
+        do {
+            try FileManager.default.createDirectory(
+                atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: NSNumber(value: 0o700)])
+        } catch {
+            throw NodeStartupError("cannot create the data folder \(configuration.dataDirectory): \(error.localizedDescription)")
+        }
+        let lock = try DataFolderLock(path: configuration.lockPath)
+        do {
+            let identity: NodeTLSIdentity
+            do {
+                identity = try NodeTLSIdentity.load(
+                    privateKeyFile: configuration.tls.key, certificateChainFile: configuration.tls.certificate,
+                    trustRootsFile: configuration.tls.ca, logger: logger)
+            } catch {
+                throw NodeStartupError("TLS: \(error)")
+            }
+            let serverTLS = try KiemTLSContext(
+                role: .server, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: logger)
+            let clientTLS = try KiemTLSContext(
+                role: .client, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: logger)
+            let own: PeerIdentity
+            switch await serverTLS.verifier.verify(presentedChain: identity.certificateChain, at: Date()) {
+            case let .success(verified): own = verified
+            case let .failure(refusal):
+                throw NodeStartupError("the certificate \(configuration.tls.certificate) would be refused by peers: \(refusal)")
+            }
+            guard own.organisation == configuration.organisation, own.node == configuration.node else {
+                throw NodeStartupError(
+                    "the certificate \(configuration.tls.certificate) names organisation \(own.organisation), node \(own.node), "
+                        + "but the configuration says organisation \(configuration.organisation), node \(configuration.node)")
+            }
+            let signingKey = try OriginSigningKey(identity.privateKey, source: configuration.tls.key)
+
+            let store = try KiemStore.open(path: configuration.storePath)
+            let oplog = try OpLog(store: store, node: configuration.node, organisation: configuration.organisation, key: signingKey)
+            let directory = OriginDirectory(store: store, verifier: serverTLS.verifier)
+            for (node, reason) in try await directory.loadStored() {
+                logger.warning("a stored origin certificate no longer validates", metadata: [
+                    "kiem.origin": "\(node)", "kiem.error": "\(reason)",
+                ])
+            }
+            try directory.learn(own)
+            let counters = NodeCounters()
+            let replicator = Replicator(
+                oplog: oplog, directory: directory, registry: PeerRegistry(local: configuration.node),
+                changes: ChangeSignal(), role: configuration.role, counters: counters, logger: logger)
+            var router = RPCRouter()
+            SyncService.register(in: &router, replicator: replicator)
+            let server: RPCServer
+            do {
+                server = try await RPCServer.bind(
+                    .tls(host: configuration.listen.host, port: configuration.listen.port, context: serverTLS),
+                    router: router, logger: logger)
+            } catch {
+                throw NodeStartupError("cannot listen on \(configuration.listen): \(error)")
+            }
+            logger.info("node opened", metadata: [
+                "kiem.organisation": "\(configuration.organisation)", "kiem.role": "\(configuration.role.rawValue)",
+                "kiem.store": "\(configuration.storePath)", "kiem.vector": "\(oplog.versionVector)",
+                "kiem.listen": "\(server.localAddress.map { "\($0)" } ?? "?")",
+            ])
+            return KiemNode(configuration: configuration, counters: counters, replicator: replicator, server: server,
+                            clientTLS: clientTLS, lock: lock, logger: logger)
+        } catch {
+            lock.release()
+            if error is NodeStartupError { throw error }
+            throw NodeStartupError("\(error)")
+        }
+    }
+
+    /// The TCP port peers connect to (the bound one when configured as 0).
+    public var listenPort: Int? { server.localAddress?.port }
+
+    /// Serves peers and keeps every configured peer connected until the task
+    /// is cancelled, ``shutdown()`` is called or a graceful shutdown begins
+    /// (SIGTERM under `kiemd`); then stops accepting, ends the live streams,
+    /// lets the batch in flight finish, and closes the store and the data
+    /// folder lock.
+    public func run() async throws {
+        defer { close() }
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.server.run() }
+                group.addTask {
+                    await withTaskGroup(of: Void.self) { links in
+                        for peer in self.configuration.peers {
+                            let link = PeerLink(peer: peer, replicator: self.replicator, tls: self.clientTLS, logger: self.logger)
+                            links.addTask { await link.run() }
+                        }
+                        await self.stopRequested.wait(after: 0)
+                        links.cancelAll()
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+    }
+
+    /// Begins a graceful shutdown: ``run()`` returns once the live streams
+    /// ended and the connections closed.
+    public func shutdown() {
+        logger.info("shutting down")
+        stopRequested.notify()
+        replicator.stop()
+        server.beginGracefulShutdown()
+    }
+
+    /// Returns once ``run()`` has closed the store and released the data
+    /// folder (at once if it has).
+    public func waitUntilStopped() async {
+        await stopped.wait(after: 0)
+    }
+
+    private func close() {
+        stopRequested.notify()
+        replicator.stop()
+        replicator.oplog.close()
+        lock.release()
+        logger.info("node stopped")
+        stopped.notify()
+    }
+
+    // MARK: Writes
+
+    /// Writes a local change as this node's next op; durable and pushed to
+    /// connected peers when it returns.
+    /// - Parameter initiative: the initiative to change (nil to create one).
+    /// - Throws: ``WriteError`` (refused by a rule, unknown initiative, …).
+    @discardableResult
+    public func write(_ change: LocalChange, to initiative: InitiativeID? = nil) async throws -> Op {
+        try await replicator.write(change, to: initiative).op
+    }
+
+    /// Creates an initiative owned by this node's organisation.
+    public func create(_ draft: InitiativeDraft) async throws -> InitiativeID {
+        try await write(.create(draft)).initiative
+    }
+
+    // MARK: Reads
+
+    /// The store, for reads.
+    public var store: KiemStore { replicator.store }
+
+    /// What the replica holds.
+    public var versionVector: VersionVector { replicator.oplog.versionVector }
+
+    /// The digest of the replica's visible state; equal on converged nodes.
+    public func digest() throws -> String { try store.digest() }
+
+    /// Which peers have a live session, and in which direction.
+    public var connectedPeers: [NodeID: String] {
+        replicator.registry.peers.compactMapValues { $0.connected?.rawValue }
+    }
+}

@@ -1,0 +1,187 @@
+public import KiemCore
+import KiemStore
+import Synchronization
+
+/// The node's one writer: every op that enters the store, local or remote,
+/// goes through here, one batch at a time.
+///
+/// Local writes get the next seq and HLC, are judged by KiemCore's rules
+/// before they take a seq (a refused write leaves no trace), are signed, and
+/// are durable when ``write(_:to:wallMillis:)`` returns. Remote batches are
+/// decoded, stripped of what the store holds already, verified against each
+/// origin's chain and certificate, checked against the clock, and applied in
+/// one transaction. Methods block on SQLite: call them from a thread pool.
+final class OpLog: Sendable {
+    private struct State {
+        var clock: HybridLogicalClock
+        /// Every origin's verified chain head.
+        var heads: [NodeID: OriginChainState]
+        var vector: VersionVector
+        var writer: OriginChainWriter
+    }
+
+    let store: KiemStore
+    let node: NodeID
+    let organisation: OrganisationID
+    private let state: Mutex<State>
+
+    /// Continues the store's log.
+    /// - Throws: `StoreError`, or ``WriteError/store(_:)`` when the store holds
+    ///   ops of this node without their proofs (it was not written by kiemd).
+    init(store: KiemStore, node: NodeID, organisation: OrganisationID, key: OriginSigningKey,
+         maxSkewMillis: UInt64 = HybridLogicalClock.defaultMaxSkewMillis) throws {
+        self.store = store
+        self.node = node
+        self.organisation = organisation
+        let vector = try store.versionVector()
+        let heads = try store.chainHeads()
+        let own = heads[node] ?? OriginChainState()
+        guard own.seq == vector[node] else {
+            throw WriteError.inconsistentStore(
+                "\(store.path) holds \(vector[node]) ops of \(node) but their proofs only up to \(own.seq)")
+        }
+        state = Mutex(State(
+            clock: HybridLogicalClock(last: try store.latestHeadTimestamp(), maxSkewMillis: maxSkewMillis),
+            heads: heads, vector: vector,
+            writer: OriginChainWriter(origin: node, key: key, seq: own.seq, chain: own.chain)))
+    }
+
+    /// What the store holds.
+    var versionVector: VersionVector { state.withLock { $0.vector } }
+
+    /// Waits for the batch in flight, then closes the store; later writes
+    /// fail with the store's "closed" error.
+    func close() {
+        state.withLock { _ in try? store.close() }
+    }
+
+    /// Writes a local change as the next op of this node.
+    /// - Parameter initiative: the initiative changed; ignored for a creation.
+    /// - Returns: the op, stored and signed.
+    func write(_ change: LocalChange, to initiative: InitiativeID?, wallMillis: UInt64) throws(WriteError) -> SignedOp {
+        try state.withLock { state throws(WriteError) -> SignedOp in
+            var current: Initiative?
+            if case .create = change {
+                current = nil
+            } else {
+                guard let initiative else { throw .invalid("no initiative given") }
+                do {
+                    current = try store.initiativeState(initiative)
+                } catch {
+                    throw .store("\(error)")
+                }
+                guard current != nil else { throw .notFound(initiative) }
+            }
+            var clock = state.clock
+            let hlc = clock.tick(wallMillis: wallMillis)
+            let id: InitiativeID
+            if case .create = change { id = InitiativeID(timestamp: hlc, node: node) } else { id = initiative! }
+            let op = Op(id: OpID(origin: node, seq: state.vector[node] + 1), hlc: hlc, author: organisation,
+                        initiative: id, mutation: change.mutation(on: current, author: organisation))
+            let verdict = Rules.judge(op, initiative: current) { reference in
+                guard let referenced = try? store.acceptedOp(reference) else { return .unknown }
+                return .accepted(referenced)
+            }
+            switch verdict {
+            case .accept: break
+            case let .reject(rejection): throw .refused(rejection)
+            case let .hold(key): throw .invalid("it depends on \(key), which this node does not hold")
+            }
+            var writer = state.writer
+            let signed: SignedOp
+            do {
+                signed = try writer.prove(op)
+            } catch {
+                throw .signing("\(error)")
+            }
+            do {
+                try store.apply([EncodedOp(op, proof: signed.proof)])
+            } catch {
+                throw .store("\(error)")
+            }
+            state.clock = clock
+            state.writer = writer
+            state.vector.advance(node, to: op.id.seq)
+            state.heads[node] = OriginChainState(seq: op.id.seq, chain: signed.proof.chain)
+            return signed
+        }
+    }
+
+    /// Verifies and applies a batch of remote ops, in one transaction.
+    /// - Parameter identity: the certificate identity of an origin, if known.
+    /// - Returns: what changed (nil when every op was a duplicate).
+    func ingest(
+        _ ops: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
+    ) throws(IngestError) -> ApplyOutcome? {
+        try state.withLock { state throws(IngestError) -> ApplyOutcome? in
+            let fresh = ops.filter { !state.vector.contains($0.op.id) }
+            guard !fresh.isEmpty else { return nil }
+            var heads = state.heads
+            var clock = state.clock
+            var start = fresh.startIndex
+            while start < fresh.endIndex {
+                let origin = fresh[start].op.origin
+                var end = start
+                while end < fresh.endIndex, fresh[end].op.origin == origin { end += 1 }
+                let run = fresh[start..<end].map { SignedOp(op: $0.op, proof: $0.proof ?? OpProof(chain: [], signature: nil)) }
+                let head = heads[origin] ?? OriginChainState()
+                guard run[0].op.id.seq == head.seq + 1 else {
+                    throw .gap(origin: origin, expected: head.seq + 1, got: run[0].op.id.seq)
+                }
+                guard let originIdentity = identity(origin) else { throw .integrity(.unknownOrigin(origin)) }
+                do throws(IntegrityError) {
+                    heads[origin] = try ChainVerifier.verifyRun(run, after: head, identity: originIdentity)
+                } catch {
+                    throw .integrity(error)
+                }
+                for signed in run {
+                    do throws(ClockError) {
+                        try clock.receive(signed.op.hlc, wallMillis: wallMillis)
+                    } catch {
+                        throw .clock(error)
+                    }
+                }
+                start = end
+            }
+            let outcome: ApplyOutcome
+            do {
+                outcome = try store.apply(fresh)
+            } catch let error as StoreError {
+                throw .store(error)
+            } catch {
+                throw .malformed("\(error)")
+            }
+            state.heads = heads
+            state.clock = clock
+            for encoded in fresh { state.vector.advance(encoded.op.origin, to: encoded.op.id.seq) }
+            return outcome
+        }
+    }
+}
+
+/// Why a local write was not made. Nothing of it is stored.
+public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The rules refuse it, e.g. "only uwv may edit this initiative".
+    case refused(Rejection)
+    /// The initiative is not on this node.
+    case notFound(InitiativeID)
+    /// The request itself is wrong.
+    case invalid(String)
+    /// The node could not sign.
+    case signing(String)
+    /// The store failed.
+    case store(String)
+    /// The store does not continue this node's own log.
+    case inconsistentStore(String)
+
+    public var description: String {
+        switch self {
+        case let .refused(rejection): rejection.message
+        case let .notFound(id): "no initiative \(id) on this node"
+        case let .invalid(reason): "invalid write: \(reason)"
+        case let .signing(reason): "cannot sign the op: \(reason)"
+        case let .store(reason): reason
+        case let .inconsistentStore(reason): reason
+        }
+    }
+}

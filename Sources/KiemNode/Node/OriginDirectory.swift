@@ -1,0 +1,115 @@
+import Foundation
+import KiemCore
+import SwiftProtobuf
+import KiemProtocol
+import KiemStore
+import KiemTransport
+import Synchronization
+import SwiftASN1
+import X509
+
+/// The certificates of origin nodes, by which their ops are verified: those
+/// of peers (from the TLS handshake), those that arrive with relayed ops
+/// (validated against the federation CA before use), and this node's own.
+/// Kept in the store, so relayed ops can be verified and relayed on after a
+/// restart.
+final class OriginDirectory: Sendable {
+    private struct Entry: Sendable {
+        var identity: OriginIdentity
+        var chainDER: [[UInt8]]
+    }
+
+    private let entries = Mutex<[NodeID: Entry]>([:])
+    private let verifier: PeerCertificateVerifier
+    private let store: KiemStore
+
+    init(store: KiemStore, verifier: PeerCertificateVerifier) {
+        self.store = store
+        self.verifier = verifier
+    }
+
+    /// Loads the stored certificates, keeping those that still validate.
+    /// - Returns: the nodes whose stored certificate no longer validates.
+    func loadStored() async throws -> [(node: NodeID, reason: String)] {
+        var refused: [(NodeID, String)] = []
+        for stored in try store.certificates() {
+            do {
+                let chain = try PEMFiles.certificates(pem: stored.chainPEM, source: "stored certificate of \(stored.node)")
+                try await learn(chain: chain, claimedNode: stored.node, persist: false)
+            } catch {
+                refused.append((stored.node, "\(error)"))
+            }
+        }
+        return refused
+    }
+
+    /// The identity ops of `node` are checked against, if known.
+    func identity(of node: NodeID) -> OriginIdentity? {
+        entries.withLock { $0[node]?.identity }
+    }
+
+    /// The certificate of `node` as sent with its ops, if known.
+    func certificate(of node: NodeID) -> Kiem_V1_NodeCertificate? {
+        guard let chain = entries.withLock({ $0[node]?.chainDER }) else { return nil }
+        return Kiem_V1_NodeCertificate.with {
+            $0.nodeID = node.rawValue
+            $0.chainDer = chain.map { Data($0) }
+        }
+    }
+
+    /// Records a peer's certificate, verified by the TLS handshake.
+    func learn(_ peer: PeerIdentity) throws {
+        guard let identity = OriginIdentity(peer) else { return }
+        try record(identity, chain: peer.chain.isEmpty ? [peer.certificate] : peer.chain, persist: true)
+    }
+
+    /// Validates and records a certificate that came with relayed ops.
+    func learn(_ offered: Kiem_V1_NodeCertificate) async throws(IngestError) {
+        guard let node = try? NodeID(offered.nodeID) else {
+            throw .malformed("a certificate names node \"\(offered.nodeID)\", which is not a node id")
+        }
+        let known = entries.withLock { $0[node]?.chainDER }
+        if known == offered.chainDer.map({ [UInt8]($0) }) { return }
+        let chain: [Certificate]
+        do {
+            chain = try offered.chainDer.map { try Certificate(derEncoded: [UInt8]($0)) }
+        } catch {
+            throw .certificate(node: node.rawValue, reason: "it does not parse: \(error)")
+        }
+        do {
+            try await learn(chain: chain, claimedNode: node, persist: true)
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw .certificate(node: node.rawValue, reason: "\(error)")
+        }
+    }
+
+    private func learn(chain: [Certificate], claimedNode: NodeID, persist: Bool) async throws {
+        let peer: PeerIdentity
+        switch await verifier.verify(presentedChain: chain, at: Date()) {
+        case let .success(identity): peer = identity
+        case let .failure(refusal): throw IngestError.certificate(node: claimedNode.rawValue, reason: "\(refusal)")
+        }
+        guard peer.node == claimedNode else {
+            throw IngestError.certificate(node: claimedNode.rawValue, reason: "it certifies node \(peer.node)")
+        }
+        guard let identity = OriginIdentity(peer) else {
+            throw IngestError.certificate(node: claimedNode.rawValue, reason: "its key cannot sign ops")
+        }
+        try record(identity, chain: chain, persist: persist)
+    }
+
+    private func record(_ identity: OriginIdentity, chain: [Certificate], persist: Bool) throws {
+        let der = try chain.map { try Array($0.serializeAsPEM().derBytes) }
+        let isNew = entries.withLock { entries in
+            guard entries[identity.node]?.chainDER != der else { return false }
+            entries[identity.node] = Entry(identity: identity, chainDER: der)
+            return true
+        }
+        if isNew, persist {
+            try store.saveCertificate(StoredCertificate(
+                node: identity.node, organisation: identity.organisation, chainPEM: try PEMFiles.pem(chain)))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import KiemCore
+import KiemProtocol
+import KiemStore
+
+/// Why a batch of remote ops was refused as a whole. Nothing of such a batch
+/// is stored or relayed.
+enum IngestError: Error, Sendable, CustomStringConvertible {
+    /// An op or certificate that does not decode.
+    case malformed(String)
+    /// The ops do not continue this replica's log of an origin.
+    case gap(origin: NodeID, expected: UInt64, got: UInt64)
+    /// An op that fails verification: altered, invented, or from an origin
+    /// whose certificate is unknown or invalid.
+    case integrity(IntegrityError)
+    /// A certificate offered for an origin that does not validate.
+    case certificate(node: String, reason: String)
+    /// An op timestamped too far in the future.
+    case clock(ClockError)
+    /// The store failed.
+    case store(StoreError)
+
+    var description: String {
+        switch self {
+        case let .malformed(reason): "malformed batch: \(reason)"
+        case let .gap(origin, expected, got): "ops of \(origin) skip from \(expected) to \(got)"
+        case let .integrity(error): "integrity check failed: \(error)"
+        case let .certificate(node, reason): "the certificate offered for \(node) is refused: \(reason)"
+        case let .clock(error): "\(error)"
+        case let .store(error): "\(error)"
+        }
+    }
+
+    /// The status the refusing side ends the call with (WIRE.md section 13).
+    var rpcError: RPCError {
+        switch self {
+        case .malformed: RPCError(code: .invalidArgument, message: description)
+        case .gap: RPCError(code: .failedPrecondition, message: description)
+        case .integrity, .certificate: RPCError(code: .dataLoss, message: description)
+        case .clock: RPCError(code: .failedPrecondition, message: description)
+        case .store: RPCError(code: .internalError, message: description)
+        }
+    }
+
+    /// Whether the sender is to blame (a forged or broken op), as opposed to
+    /// a local condition: counted as an integrity failure of the peer.
+    var isIntegrityFailure: Bool {
+        switch self {
+        case .integrity, .certificate, .malformed: true
+        case .gap, .clock, .store: false
+        }
+    }
+}

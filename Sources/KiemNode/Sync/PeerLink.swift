@@ -1,0 +1,93 @@
+import KiemCore
+import SwiftProtobuf
+import KiemProtocol
+import KiemTransport
+import Logging
+
+/// Keeps one configured peer connected: dials it over mutual TLS, expecting
+/// the organisation and node the configuration names, exchanges version
+/// vectors, then subscribes to the peer's ops (catch-up first, then live)
+/// while pushing it every op it lacks, from any origin, as the store changes.
+/// On any failure it redials with exponential backoff and jitter; a
+/// reconnect resumes from the vectors. While the peer holds a session with
+/// this node that it dialled itself, the link stands by.
+struct PeerLink: Sendable {
+    let peer: NodeConfiguration.Peer
+    let replicator: Replicator
+    let tls: KiemTLSContext
+    let logger: Logger
+
+    /// Runs until cancelled.
+    func run() async {
+        var logger = self.logger
+        logger[metadataKey: "kiem.peer"] = "\(peer.node)"
+        var backoff = Backoff()
+        while !Task.isCancelled {
+            if replicator.registry.session(with: peer.node) == .inbound {
+                logger.debug("peer is connected inbound; standing by")
+                await replicator.registry.waitUntilNoSession(with: peer.node)
+                continue
+            }
+            do {
+                try await connectOnce(logger: logger) { backoff.reset() }
+            } catch is CancellationError {
+                if Task.isCancelled { return }
+            } catch let error as RPCError where error.code == .alreadyExists {
+                logger.debug("peer keeps another session", metadata: ["kiem.error": "\(error.message)"])
+            } catch {
+                if Task.isCancelled { return }
+                replicator.registry.update(peer.node) { $0.lastError = "\(error)" }
+                logger.warning("sync with peer failed", metadata: [
+                    "kiem.address": "\(peer.address)", "kiem.error": "\(error)",
+                ])
+            }
+            let delay = backoff.next(random: Double.random(in: 0...1))
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                return
+            }
+        }
+    }
+
+    private func connectOnce(logger: Logger, connected: () -> Void) async throws {
+        let transport = RPCClientTransport.tls(
+            host: peer.address.host, port: peer.address.port, context: tls,
+            expecting: ExpectedPeer(organisation: peer.organisation, node: peer.node))
+        try await RPCClient.withConnection(to: transport, logger: logger) { client in
+            guard let identity = client.peer else {
+                throw RPCError(code: .unauthenticated, message: "the peer presented no certificate")
+            }
+            try replicator.directory.learn(identity)
+            let response = try await client.unary(SyncService.handshake, request: replicator.handshakeRequest())
+            let peerVector = try VersionVector(proto: response.versionVector)
+            replicator.registry.setKnowledge(of: peer.node, to: peerVector)
+            connected()
+            logger.info("connected to peer", metadata: [
+                "kiem.address": "\(peer.address)", "kiem.peer_vector": "\(peerVector)",
+            ])
+            let replicator = self.replicator
+            let node = peer.node
+            try await replicator.registry.withSession(peer: node, direction: .outbound) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        let request = Kiem_V1_SubscribeRequest.with { $0.have = replicator.oplog.versionVector.proto }
+                        try await client.serverStreaming(SyncService.subscribe, request: request) { batches in
+                            for try await batch in batches {
+                                try await replicator.receive(batch, from: identity)
+                            }
+                        }
+                        throw RPCError(code: .unavailable, message: "the peer ended the subscription")
+                    }
+                    group.addTask {
+                        _ = try await client.clientStreaming(SyncService.push) { writer in
+                            try await replicator.send(to: node, live: true, write: writer.write)
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    try await group.next()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import KiemCore
+import SwiftProtobuf
+import KiemProtocol
+import KiemStore
+import KiemTransport
+import Logging
+import NIOPosix
+import Synchronization
+
+/// Moves ops between this node and its peers, in both call directions:
+/// sends what a peer lacks (once, or live as the store changes) and takes
+/// in what a peer sends. The Sync service's handlers and the peer links
+/// are thin shells around it.
+final class Replicator: Sendable {
+    /// The most ops one outgoing batch holds.
+    static let batchSize = 1_000
+
+    let oplog: OpLog
+    let directory: OriginDirectory
+    let registry: PeerRegistry
+    let changes: ChangeSignal
+    let role: NodeConfiguration.Role
+    let counters: NodeCounters
+    private let pool: NIOThreadPool
+    private let logger: Logger
+    private let stopping = Mutex(false)
+
+    init(oplog: OpLog, directory: OriginDirectory, registry: PeerRegistry, changes: ChangeSignal,
+         role: NodeConfiguration.Role, counters: NodeCounters, pool: NIOThreadPool = .singleton, logger: Logger) {
+        self.oplog = oplog
+        self.directory = directory
+        self.registry = registry
+        self.changes = changes
+        self.role = role
+        self.counters = counters
+        self.pool = pool
+        self.logger = logger
+    }
+
+    var store: KiemStore { oplog.store }
+
+    /// Features this node speaks (HandshakeRequest.features).
+    static let features = ["subscribe", "push", "fetch-certificates", "batch-certificates"]
+
+    /// This node's side of a handshake.
+    func handshakeRequest() -> Kiem_V1_HandshakeRequest {
+        Kiem_V1_HandshakeRequest.with {
+            $0.nodeID = oplog.node.rawValue
+            $0.organisation = oplog.organisation.rawValue
+            $0.role = role.proto
+            $0.versionVector = oplog.versionVector.proto
+            $0.features = Self.features
+            $0.softwareVersion = KiemNode.softwareVersion
+            $0.wallClockMillis = Self.wallMillis()
+        }
+    }
+
+    /// Answers a peer's handshake (the server side).
+    func answer(_ request: Kiem_V1_HandshakeRequest, from peer: PeerIdentity) throws -> Kiem_V1_HandshakeResponse {
+        guard request.nodeID == peer.node.rawValue, request.organisation == peer.organisation.rawValue else {
+            throw RPCError(code: .permissionDenied, message:
+                "the handshake names \(request.organisation)/\(request.nodeID) but the certificate \(peer.organisation)/\(peer.node)")
+        }
+        try directory.learn(peer)
+        registry.setKnowledge(of: peer.node, to: try VersionVector(proto: request.versionVector))
+        return Kiem_V1_HandshakeResponse.with {
+            $0.nodeID = oplog.node.rawValue
+            $0.organisation = oplog.organisation.rawValue
+            $0.role = role.proto
+            $0.versionVector = oplog.versionVector.proto
+            $0.features = Self.features.filter(request.features.contains)
+            $0.softwareVersion = KiemNode.softwareVersion
+            $0.wallClockMillis = Self.wallMillis()
+        }
+    }
+
+    /// Sends `peer` every op it lacks, in verifiable batches, starting from
+    /// what it is known to hold; with `live`, keeps sending new ops as the
+    /// store changes until cancelled. Memory stays bounded by one batch:
+    /// `write` waits for the receiver's flow-control credit.
+    func send(to peer: NodeID, live: Bool, write: @Sendable (Kiem_V1_OpBatch) async throws -> Void) async throws {
+        var certified: Set<NodeID> = []
+        repeat {
+            let generation = changes.generation
+            let known = registry.knowledge(of: peer)
+            let store = self.store
+            var batches = OutboundBatches(try await pool.runIfActive {
+                try store.missingOps(for: known, batchSize: Self.batchSize)
+            })
+            while true {
+                let (batch, advanced) = try await pool.runIfActive { [batches] in
+                    var copy = batches
+                    return (try copy.next(), copy)
+                }
+                batches = advanced
+                guard let batch, !batch.isEmpty else { break }
+                var message = Kiem_V1_OpBatch()
+                message.ops = batch.map { WireOps.proto($0.op, signed: $0.signed) }
+                for origin in Set(batch.map(\.op.id.origin)) where !certified.contains(origin) {
+                    if let certificate = directory.certificate(of: origin) { message.certificates.append(certificate) }
+                    certified.insert(origin)
+                }
+                try await write(message)
+                registry.peer(peer, holds: batch.map(\.op.id))
+                registry.update(peer) { $0.opsSent += UInt64(batch.count) }
+            }
+            if live { await changes.wait(after: generation) }
+        } while live && !Task.isCancelled && !isStopping
+        try Task.checkCancellation()
+    }
+
+    /// Ends every live send loop (their calls end with OK), for shutdown.
+    func stop() {
+        stopping.withLock { $0 = true }
+        changes.notify()
+    }
+
+    private var isStopping: Bool { stopping.withLock { $0 } }
+
+    /// Verifies and applies one batch a peer sent.
+    /// - Throws: ``RPCError``: `DATA_LOSS` for an altered, invented or
+    ///   unverifiable op (nothing of the batch is stored), `FAILED_PRECONDITION`
+    ///   for a gap or an op from too far in the future.
+    @discardableResult
+    func receive(_ batch: Kiem_V1_OpBatch, from peer: PeerIdentity) async throws -> ApplyOutcome? {
+        let started = ContinuousClock.now
+        do {
+            for certificate in batch.certificates { try await directory.learn(certificate) }
+            var ops: [EncodedOp] = []
+            ops.reserveCapacity(batch.ops.count)
+            for wire in batch.ops { ops.append(try WireOps.decode(wire)) }
+            registry.peer(peer.node, holds: ops.map(\.op.id))
+            let received = ops
+            let oplog = self.oplog
+            let directory = self.directory
+            let outcome = try await pool.runIfActive {
+                try oplog.ingest(received, identity: directory.identity(of:), wallMillis: Self.wallMillis())
+            }
+            registry.update(peer.node) {
+                $0.opsReceived += UInt64(ops.count)
+                $0.opsRejected += UInt64(outcome?.rejected.count ?? 0)
+                $0.lastSeen = Date()
+            }
+            guard let outcome else { return nil }
+            counters.recordApplied(from: peer.node, accepted: outcome.accepted.count, rejected: outcome.rejected.count,
+                                   held: outcome.held.count, duration: ContinuousClock.now - started)
+            for (op, rejection) in outcome.rejected {
+                logger.notice("op rejected by the rules", metadata: [
+                    "kiem.peer": "\(peer.node)", "kiem.op": "\(op.id)", "kiem.rule": "\(rejection.rule.rawValue)",
+                    "kiem.reason": "\(rejection.message)",
+                ])
+            }
+            logger.debug("batch applied", metadata: [
+                "kiem.peer": "\(peer.node)", "kiem.ops": "\(ops.count)", "kiem.accepted": "\(outcome.accepted.count)",
+                "kiem.duration_ms": "\((ContinuousClock.now - started).milliseconds)",
+            ])
+            changes.notify()
+            return outcome
+        } catch let error as IngestError {
+            if error.isIntegrityFailure {
+                counters.recordIntegrityFailure(from: peer.node)
+                registry.update(peer.node) { $0.integrityFailures += 1 }
+                logger.error("refused a batch that fails verification", metadata: [
+                    "kiem.peer": "\(peer.node)", "kiem.error": "\(error)", "kiem.ops": "\(batch.ops.count)",
+                ])
+            } else {
+                logger.warning("refused a batch", metadata: ["kiem.peer": "\(peer.node)", "kiem.error": "\(error)"])
+            }
+            registry.update(peer.node) { $0.lastError = "\(error)" }
+            throw error.rpcError
+        }
+    }
+
+    /// Writes a local change and wakes the senders.
+    func write(_ change: LocalChange, to initiative: InitiativeID?) async throws -> SignedOp {
+        let oplog = self.oplog
+        let signed = try await pool.runIfActive {
+            try oplog.write(change, to: initiative, wallMillis: Self.wallMillis())
+        }
+        counters.recordLocalWrite()
+        changes.notify()
+        return signed
+    }
+
+    static func wallMillis() -> UInt64 {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+    }
+}
+
+extension NodeConfiguration.Role {
+    var proto: Kiem_V1_NodeRole {
+        switch self {
+        case .agency: .agency
+        case .regie: .regie
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+    }
+}

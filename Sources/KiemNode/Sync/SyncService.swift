@@ -1,0 +1,63 @@
+import KiemCore
+import SwiftProtobuf
+import KiemProtocol
+import KiemTransport
+
+/// The `kiem.v1.Sync` service: the RPC handlers peers call, each a thin
+/// shell around the ``Replicator``.
+enum SyncService {
+    static let handshake = RPCMethod<Kiem_V1_HandshakeRequest, Kiem_V1_HandshakeResponse>(MethodDescriptor.Sync.handshake)
+    static let pull = RPCMethod<Kiem_V1_PullRequest, Kiem_V1_OpBatch>(MethodDescriptor.Sync.pull)
+    static let subscribe = RPCMethod<Kiem_V1_SubscribeRequest, Kiem_V1_OpBatch>(MethodDescriptor.Sync.subscribe)
+    static let push = RPCMethod<Kiem_V1_OpBatch, Kiem_V1_PushAck>(MethodDescriptor.Sync.push)
+    static let fetchCertificates = RPCMethod<Kiem_V1_FetchCertificatesRequest, Kiem_V1_FetchCertificatesResponse>(
+        MethodDescriptor.Sync.fetchCertificates)
+
+    /// Adds the service's methods to `router`.
+    static func register(in router: inout RPCRouter, replicator: Replicator) {
+        router.unary(handshake) { request, context in
+            try replicator.answer(request, from: try peer(of: context))
+        }
+        router.serverStreaming(pull) { request, responses, context in
+            let peer = try peer(of: context)
+            replicator.registry.setKnowledge(of: peer.node, to: try VersionVector(proto: request.have))
+            try await replicator.send(to: peer.node, live: false, write: responses.write)
+        }
+        router.serverStreaming(subscribe) { request, responses, context in
+            let peer = try peer(of: context)
+            replicator.registry.setKnowledge(of: peer.node, to: try VersionVector(proto: request.have))
+            try await replicator.registry.withSession(peer: peer.node, direction: .inbound) {
+                try await replicator.send(to: peer.node, live: true, write: responses.write)
+            }
+        }
+        router.clientStreaming(push) { requests, context in
+            let peer = try peer(of: context)
+            var ack = Kiem_V1_PushAck()
+            for try await batch in requests {
+                let outcome = try await replicator.receive(batch, from: peer)
+                let decided = (outcome?.accepted.count ?? 0) + (outcome?.rejected.count ?? 0) + (outcome?.held.count ?? 0)
+                ack.accepted += UInt64(outcome?.accepted.count ?? 0)
+                ack.rejected += UInt64(outcome?.rejected.count ?? 0)
+                ack.held += UInt64(outcome?.held.count ?? 0)
+                ack.duplicates += UInt64(max(0, batch.ops.count - decided))
+            }
+            ack.versionVector = replicator.oplog.versionVector.proto
+            return ack
+        }
+        router.unary(fetchCertificates) { request, context in
+            _ = try peer(of: context)
+            return Kiem_V1_FetchCertificatesResponse.with { response in
+                response.certificates = request.nodeIds.compactMap { id in
+                    (try? NodeID(id)).flatMap(replicator.directory.certificate(of:))
+                }
+            }
+        }
+    }
+
+    private static func peer(of context: RPCServerContext) throws -> PeerIdentity {
+        guard let peer = context.peer else {
+            throw RPCError(code: .unauthenticated, message: "the Sync service needs a TLS client certificate")
+        }
+        return peer
+    }
+}

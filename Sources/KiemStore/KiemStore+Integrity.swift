@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+public import KiemCore
+
+/// A node certificate chain the store keeps for verifying an origin's ops.
+public struct StoredCertificate: Hashable, Sendable {
+    /// The node it certifies.
+    public var node: NodeID
+    /// The organisation it names.
+    public var organisation: OrganisationID
+    /// The chain, PEM, leaf first.
+    public var chainPEM: String
+
+    /// Creates a record.
+    public init(node: NodeID, organisation: OrganisationID, chainPEM: String) {
+        self.node = node
+        self.organisation = organisation
+        self.chainPEM = chainPEM
+    }
+}
+
+extension KiemStore {
+    /// Where every origin's verified chain ends: the chain hash stored with
+    /// the op at its version vector entry. An origin whose head op was
+    /// applied without a proof is left out.
+    public func chainHeads() throws -> [NodeID: OriginChainState] {
+        try perform { pool in
+            try pool.read { db in
+                var heads: [NodeID: OriginChainState] = [:]
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT v.origin, v.seq, op.chain FROM version_vector v
+                    JOIN op ON op.origin = v.origin AND op.seq = v.seq
+                    WHERE op.chain IS NOT NULL
+                    """)
+                while let row = try rows.next() {
+                    let chain = try row.withUnsafeData(atIndex: 2) { $0.map { [UInt8]($0) } ?? [] }
+                    heads[try NodeID(row[0] as String)] = OriginChainState(
+                        seq: UInt64(bitPattern: row[1] as Int64), chain: chain)
+                }
+                return heads
+            }
+        }
+    }
+
+    /// The newest HLC among the ops at the head of each origin's log, so that
+    /// a restarted node's clock continues after everything it holds (zero for
+    /// an empty store).
+    public func latestHeadTimestamp() throws -> HLCTimestamp {
+        try perform { pool in
+            try pool.read { db in
+                let raw = try Int64.fetchOne(db, sql: """
+                    SELECT max(op.hlc) FROM version_vector v JOIN op ON op.origin = v.origin AND op.seq = v.seq
+                    """) ?? 0
+                return HLCTimestamp(rawValue: UInt64(bitPattern: raw))
+            }
+        }
+    }
+
+    /// Records (or replaces) the certificate chain of `certificate.node`.
+    public func saveCertificate(_ certificate: StoredCertificate) throws {
+        try perform { pool in
+            try pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO node_certificate (node, organisation, chain_pem) VALUES (?, ?, ?)
+                        ON CONFLICT (node) DO UPDATE SET organisation = excluded.organisation, chain_pem = excluded.chain_pem
+                        """,
+                    arguments: [certificate.node.rawValue, certificate.organisation.rawValue, certificate.chainPEM])
+            }
+        }
+    }
+
+    /// Every certificate chain the store keeps, by node.
+    public func certificates() throws -> [StoredCertificate] {
+        try perform { pool in
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT node, organisation, chain_pem FROM node_certificate ORDER BY node").map { row in
+                    StoredCertificate(
+                        node: try NodeID(row[0] as String), organisation: try OrganisationID(row[1] as String),
+                        chainPEM: row[2])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+public import Foundation
+
+/// An executable of this package built alongside the tests (`kiemd`,
+/// `kiemctl`), found next to the test bundle or in `.build/debug`.
+public struct BuiltExecutable: Sendable {
+    /// Where it is.
+    public let url: URL
+
+    /// Finds the executable `name`; nil if it was not built.
+    public init?(_ name: String, filePath: String = #filePath) {
+        var candidates: [URL] = []
+        if let first = CommandLine.arguments.first {
+            var directory = URL(fileURLWithPath: first).deletingLastPathComponent()
+            // On Darwin the bundle's executable sits in Foo.xctest/Contents/MacOS.
+            for _ in 0..<4 {
+                candidates.append(directory.appendingPathComponent(name))
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        var root = URL(fileURLWithPath: filePath)
+        while root.path != "/", !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+            root = root.deletingLastPathComponent()
+        }
+        candidates.append(root.appendingPathComponent(".build/debug/\(name)"))
+        guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else { return nil }
+        self.url = url
+    }
+
+    /// Runs it to completion; returns its exit status and everything it
+    /// printed (standard output and error together).
+    public func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import KiemNode
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `kiemd`: runs one Kiem node until SIGTERM or SIGINT.
+@main
+struct Kiemd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiemd",
+        abstract: "The Kiem replication daemon: a full local replica of the federation's initiatives, synced with peers over mutual TLS.",
+        discussion: """
+            The configuration file is TOML; deploy/kiemd.example.toml documents every key. Flags override the file.
+            Exit status: 0 after a clean shutdown, 1 when the node cannot start or fails, 2 for a bad configuration.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The TOML configuration file.", valueName: "file"))
+    var config: String
+
+    @Flag(name: .long, help: "Validate the configuration, print a summary and exit (0 if valid, 2 if not).")
+    var checkConfig = false
+
+    @Option(name: .long, help: ArgumentHelp("Override data_dir.", valueName: "folder"))
+    var dataDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("Override listen (host:port).", valueName: "address"))
+    var listen: String?
+
+    @Option(name: .long, help: ArgumentHelp("Override log_level (trace, debug, info, notice, warning, error, critical).", valueName: "level"))
+    var logLevel: String?
+
+    func run() async throws {
+        let configuration: NodeConfiguration
+        do {
+            configuration = try loadConfiguration()
+        } catch {
+            FileHandle.standardError.write(Data("kiemd: configuration error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if checkConfig {
+            print(Self.summary(of: configuration))
+            return
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "kiemd")
+        let node: KiemNode
+        do {
+            node = try await KiemNode.open(configuration, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            FileHandle.standardError.write(Data("kiemd: cannot start: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: node, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped with an error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func loadConfiguration() throws -> NodeConfiguration {
+        var configuration = try NodeConfiguration.load(file: config)
+        if let dataDir {
+            configuration.dataDirectory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        }
+        if let listen {
+            guard let address = NodeConfiguration.Address(parsing: listen) else {
+                throw ConfigurationError(key: "--listen", problem: "\"\(listen)\" is not host:port")
+            }
+            configuration.listen = address
+        }
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ConfigurationError(key: "--log-level", problem: "\"\(logLevel)\" is not a log level")
+            }
+            configuration.logLevel = level
+        }
+        return configuration
+    }
+
+    static func summary(of configuration: NodeConfiguration) -> String {
+        var lines = [
+            "configuration is valid",
+            "  organisation  \(configuration.organisation)",
+            "  node          \(configuration.node)",
+            "  role          \(configuration.role.rawValue)",
+            "  data folder   \(configuration.dataDirectory)",
+            "  listen        \(configuration.listen)",
+            "  metrics       \(configuration.metrics.map { "\($0)" } ?? "off")",
+            "  log level     \(configuration.logLevel.rawValue)",
+            "  peers         \(configuration.peers.count)",
+        ]
+        for peer in configuration.peers {
+            lines.append("    \(peer.node) (\(peer.organisation)) at \(peer.address)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
