@@ -23,6 +23,14 @@ public struct MissingOpsCursor: Sendable {
         public var chain: [UInt8]?
         /// The origin's signature over that head, if the store has it.
         public var signature: [UInt8]?
+
+        /// Creates a stored op.
+        public init(id: OpID, canonical: [UInt8], chain: [UInt8]?, signature: [UInt8]?) {
+            self.id = id
+            self.canonical = canonical
+            self.chain = chain
+            self.signature = signature
+        }
     }
 
     private struct Range: Sendable {

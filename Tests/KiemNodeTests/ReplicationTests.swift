@@ -77,3 +77,41 @@ struct ReplicationTests {
         }
     }
 }
+
+@Suite("catch-up and restarts")
+struct CatchUpTests {
+    @Test("a node stopped while its peer writes 1,000 ops catches up from its vector after a restart")
+    func restartCatchesUpFromVector() async throws {
+        let federation = try TestFederation()
+        let a = try await federation.open(try federation.configuration("uwv", "uwv-1"))
+        let bConfiguration = try federation.configuration("svb", "svb-1", peers: [try TestFederation.peer(a)])
+        let b = try await federation.open(bConfiguration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await a.run() }
+            group.addTask { try await b.run() }
+            let ids = try await (1...10).asyncMap { try await a.create(.sample("Initiatief \($0)")) }
+            try await waitForConvergence([a, b])
+            b.shutdown()
+            await b.waitUntilStopped()
+            for index in 0..<1_000 {
+                try await a.write(.setText(.summary, "stand \(index)"), to: ids[index % ids.count])
+            }
+            let restarted = try await federation.open(bConfiguration)
+            #expect(restarted.versionVector == VersionVector([try NodeID("uwv-1"): 10]))
+            group.addTask { try await restarted.run() }
+            try await waitForConvergence([a, restarted])
+            // Only what was missing travelled: the 1,000 new ops, not the 10 before.
+            #expect(restarted.replicator.registry.peers[try NodeID("uwv-1")]?.opsReceived == 1_000)
+            #expect(try restarted.store.initiativeState(ids[9])?.text(.summary) == "stand 999")
+            group.cancelAll()
+        }
+    }
+}
+
+extension Sequence where Element: Sendable {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}

@@ -102,10 +102,15 @@ public final class RPCClient: Sendable {
             logger[metadataKey: RPCLogKey.peer] = "unix:\(path)"
         }
         let connectionLogger = logger
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<(any Channel, NIOLoopBound<RPCConnectionHandler>, EventLoopFuture<Void>)> = { channel in
+        typealias Connected = (
+            channel: any Channel, handler: NIOLoopBound<RPCConnectionHandler>, ready: EventLoopFuture<Void>,
+            identity: EventLoopFuture<PeerIdentity>?
+        )
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<Connected> = { channel in
             channel.eventLoop.makeCompletedFuture {
+                var identity: EventLoopFuture<PeerIdentity>?
                 if let (context, expecting) = tls {
-                    try context.addHandlers(to: channel, expecting: expecting)
+                    identity = try context.addHandlers(to: channel, expecting: expecting).identity
                 }
                 let handler = RPCConnectionHandler(
                     role: .client,
@@ -115,11 +120,11 @@ public final class RPCClient: Sendable {
                     logger: connectionLogger
                 )
                 try channel.pipeline.syncOperations.addHandler(handler)
-                return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), handler.readyFuture)
+                return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), handler.readyFuture, identity)
             }
         }
         let bootstrap = ClientBootstrap(group: eventLoopGroup).connectTimeout(configuration.connectTimeout)
-        let connected: (any Channel, NIOLoopBound<RPCConnectionHandler>, EventLoopFuture<Void>)
+        let connected: Connected
         do {
             switch transport.kind {
             case .tls(let host, let port, _, _):
@@ -130,7 +135,7 @@ public final class RPCClient: Sendable {
         } catch {
             throw RPCError(code: .unavailable, message: "cannot connect: \(error)", cause: error)
         }
-        let (channel, handler, ready) = connected
+        let (channel, handler, ready, identity) = connected
         let timeout = channel.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
             channel.close(promise: nil)
         }
@@ -140,15 +145,24 @@ public final class RPCClient: Sendable {
         } catch {
             timeout.cancel()
             channel.close(promise: nil)
-            let cause = (try? await Self.refusal(of: channel, tls: tls != nil)) ?? error
+            // The TLS refusal behind the failure, if there was one: the
+            // handler's future, captured before the pipeline was torn down.
+            var cause = error
+            if let identity {
+                do {
+                    _ = try await identity.get()
+                } catch let refusal {
+                    cause = refusal
+                }
+            }
             if let error = cause as? RPCError {
                 throw error
             }
             throw RPCError(code: .unavailable, message: "connection failed: \(cause)", cause: cause)
         }
         var peer: PeerIdentity?
-        if tls != nil {
-            peer = try? await channel.kiemPeerIdentity().get()
+        if let identity {
+            peer = try? await identity.get()
             if let peer {
                 logger[metadataKey: RPCLogKey.peer] = "\(peer)"
             }
@@ -158,17 +172,6 @@ public final class RPCClient: Sendable {
             throw RPCError(code: .unavailable, message: "connection closed during the preface exchange")
         }
         return RPCClient(channel: channel, handler: handler, configuration: configuration, settings: settings, peer: peer, logger: logger)
-    }
-
-    /// The TLS refusal behind a failed connection, if there was one.
-    private static func refusal(of channel: any Channel, tls: Bool) async throws -> (any Error)? {
-        guard tls else { return nil }
-        do {
-            _ = try await channel.kiemPeerIdentity().get()
-            return nil
-        } catch {
-            return error
-        }
     }
 
     /// Closes gracefully: sends GOAWAY, lets calls in flight finish, closes.

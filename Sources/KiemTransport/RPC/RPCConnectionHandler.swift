@@ -111,6 +111,9 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        // A connection that never became active (refused, timed out) ends
+        // here without channelInactive; completing again is a no-op.
+        self.ready.fail(RPCError(code: .unavailable, message: "connection closed before the preface exchange"))
         self.timer?.task.cancel()
         self.timer = nil
         self.context = nil

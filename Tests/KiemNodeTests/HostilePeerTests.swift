@@ -1,0 +1,136 @@
+import Foundation
+import KiemCore
+@testable import KiemNode
+import KiemProtocol
+import KiemStore
+import KiemTestSupport
+import KiemTransport
+import Logging
+import SwiftProtobuf
+import Testing
+
+/// A peer with a valid federation certificate that relays other nodes' ops
+/// and tampers with them. Every forgery must be refused as a whole batch,
+/// counted against that peer, and leave the target's store unchanged.
+@Suite("hostile peers")
+struct HostilePeerTests {
+    /// Pushes `batch` to `target` as node `evil-1` and returns the call's outcome.
+    static func push(_ batch: Kiem_V1_OpBatch, to target: KiemNode, from evil: TestNodeIdentity) async throws -> Kiem_V1_PushAck {
+        let tls = try KiemTLSContext(
+            role: .client, identity: try evil.tlsIdentity(), applicationProtocols: [RPCServer.applicationProtocol],
+            logger: TestFederation.logger)
+        return try await RPCClient.withConnection(
+            to: .tls(host: "127.0.0.1", port: target.listenPort!, context: tls), logger: TestFederation.logger
+        ) { client in
+            _ = try await client.unary(SyncService.handshake, request: Kiem_V1_HandshakeRequest.with {
+                $0.nodeID = "evil-1"
+                $0.organisation = "evil"
+            })
+            return try await client.clientStreaming(SyncService.push) { writer in try await writer.write(batch) }
+        }
+    }
+
+    /// The origin's ops as stored, with their proofs, and its certificate.
+    static func originBatch(_ origin: KiemNode) throws -> (ops: [MissingOpsCursor.StoredOp], certificate: Kiem_V1_NodeCertificate) {
+        var cursor = try origin.store.missingOps(for: VersionVector())
+        let ops = try #require(try cursor.nextEncoded())
+        return (ops, try #require(origin.replicator.directory.certificate(of: origin.configuration.node)))
+    }
+
+    static func expectDataLoss(_ call: () async throws -> Kiem_V1_PushAck) async {
+        do {
+            _ = try await call()
+            Issue.record("the forged batch was accepted")
+        } catch let error as RPCError {
+            #expect(error.code == .dataLoss, "\(error)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("an altered op, an invented op and a forged certificate are each refused with DATA_LOSS; genuine relayed ops are accepted")
+    func forgeriesRefused() async throws {
+        let federation = try TestFederation()
+        let uwv = try await federation.open(try federation.configuration("uwv", "uwv-1"))
+        let rws = try await federation.open(try federation.configuration("rws", "rws-1"))
+        let evil = try federation.pki.node("evil", "evil-1")
+        let evilID = try NodeID("evil-1")
+        try await running([uwv, rws]) {
+            let id = try await uwv.create(.sample("Fraudedetectie"))
+            try await uwv.write(.setText(.title, "Fraudedetectie met MPC"), to: id)
+            let (stored, certificate) = try Self.originBatch(uwv)
+            #expect(stored.count == 2)
+
+            // 1. The relay rewrites the second op's title and keeps its proof.
+            let original = try Op(canonicalBytes: stored[1].canonical)
+            let altered = Op(id: original.id, hlc: original.hlc, author: original.author, initiative: original.initiative,
+                             mutation: .setText(.title, "Gekaapt", supersedes: []))
+            var batch = Kiem_V1_OpBatch()
+            batch.certificates = [certificate]
+            batch.ops = [WireOps.proto(stored[0], signed: false), {
+                var op = WireOps.proto(stored[1], signed: true)
+                op.canonical = Data(altered.canonicalBytes)
+                return op
+            }()]
+            await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
+            #expect(rws.versionVector.totalOps == 0, "nothing of the batch was stored")
+            #expect(rws.counters.snapshot.integrityFailures[evilID] == 1)
+
+            // 2. The relay invents an op in uwv-1's name, signed with its own key.
+            let invented = Op(id: OpID(origin: try NodeID("uwv-1"), seq: 1), hlc: original.hlc,
+                              author: try OrganisationID("uwv"), initiative: id, mutation: .setText(.title, "Verzonnen", supersedes: []))
+            var forger = OriginChainWriter(origin: try NodeID("uwv-1"), key: try OriginSigningKey(evil.privateKey))
+            let forged = try forger.prove(invented)
+            batch.ops = [Kiem_V1_Op.with {
+                $0.canonical = Data(invented.canonicalBytes)
+                $0.chain = Data(forged.proof.chain)
+                $0.signature = Data(forged.proof.signature!)
+            }]
+            await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
+
+            // 3. The relay offers its own certificate as uwv-1's.
+            batch.certificates = [Kiem_V1_NodeCertificate.with {
+                $0.nodeID = "uwv-1"
+                $0.chainDer = (try? evil.chainDER.map { Data($0) }) ?? []
+            }]
+            await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
+            #expect(rws.versionVector.totalOps == 0)
+            #expect(rws.counters.snapshot.integrityFailures[evilID] == 3)
+
+            // The same relay forwarding the genuine ops is fine: they verify
+            // against uwv-1's chain and signature, whoever carries them.
+            batch.certificates = [certificate]
+            batch.ops = stored.enumerated().map { WireOps.proto($1, signed: $0 == stored.count - 1) }
+            let ack = try await Self.push(batch, to: rws, from: evil)
+            #expect(ack.accepted == 2)
+            #expect(try rws.store.initiativeState(id)?.title == "Fraudedetectie met MPC")
+            #expect(try rws.digest() == uwv.digest())
+        }
+    }
+
+    @Test("a handshake that names another node than the certificate is refused")
+    func handshakeIdentityMismatch() async throws {
+        let federation = try TestFederation()
+        let rws = try await federation.open(try federation.configuration("rws", "rws-1"))
+        let evil = try federation.pki.node("evil", "evil-1")
+        try await running([rws]) {
+            let tls = try KiemTLSContext(
+                role: .client, identity: try evil.tlsIdentity(), applicationProtocols: [RPCServer.applicationProtocol],
+                logger: TestFederation.logger)
+            do {
+                _ = try await RPCClient.withConnection(
+                    to: .tls(host: "127.0.0.1", port: rws.listenPort!, context: tls), logger: TestFederation.logger
+                ) { client in
+                    try await client.unary(SyncService.handshake, request: Kiem_V1_HandshakeRequest.with {
+                        $0.nodeID = "uwv-1"
+                        $0.organisation = "uwv"
+                    })
+                }
+                Issue.record("the handshake was accepted")
+            } catch let error as RPCError {
+                #expect(error.code == .permissionDenied)
+                #expect(error.message.contains("the certificate evil/evil-1"))
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import KiemCore
+import KiemNode
+import Logging
+import Testing
+
+@Suite("configuration files")
+struct NodeConfigurationTests {
+    static let valid = """
+        organisation = "uwv"
+        node = "uwv-1"
+        role = "agency"
+        data_dir = "data"
+        listen = "0.0.0.0:7400"
+        log_level = "debug"
+
+        [tls]
+        key = "tls/node.key"
+        certificate = "/etc/kiem/node.crt"
+        ca = "tls/ca.crt"
+
+        [metrics]
+        listen = "127.0.0.1:9500"
+
+        [[peers]]
+        address = "svb.example:7400"
+        organisation = "svb"
+        node = "svb-1"
+
+        [[peers]]
+        address = "[::1]:7401"
+        organisation = "rws"
+        node = "rws-1"
+        """
+
+    @Test("a complete file parses; relative paths resolve against the file's folder")
+    func validFile() throws {
+        let configuration = try NodeConfiguration.parse(toml: Self.valid, relativeTo: "/srv/kiem")
+        #expect(configuration.organisation == (try OrganisationID("uwv")))
+        #expect(configuration.node == (try NodeID("uwv-1")))
+        #expect(configuration.role == .agency)
+        #expect(configuration.dataDirectory == "/srv/kiem/data")
+        #expect(configuration.tls.key == "/srv/kiem/tls/node.key")
+        #expect(configuration.tls.certificate == "/etc/kiem/node.crt")
+        #expect(configuration.listen == .init(host: "0.0.0.0", port: 7400))
+        #expect(configuration.metrics == .init(host: "127.0.0.1", port: 9500))
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.peers.map(\.address) == [.init(host: "svb.example", port: 7400), .init(host: "::1", port: 7401)])
+        #expect(configuration.peers.map(\.node.rawValue) == ["svb-1", "rws-1"])
+    }
+
+    @Test("defaults: agency, listen on 0.0.0.0:7400, metrics on localhost only, info logs, no peers")
+    func defaults() throws {
+        let configuration = try NodeConfiguration.parse(toml: """
+            organisation = "svb"
+            node = "svb-1"
+            data_dir = "/var/lib/kiem"
+            [tls]
+            key = "k"
+            certificate = "c"
+            ca = "a"
+            """, relativeTo: "/")
+        #expect(configuration.role == .agency)
+        #expect(configuration.listen == NodeConfiguration.defaultListen)
+        #expect(configuration.metrics == .init(host: "127.0.0.1", port: 9464))
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.peers.isEmpty)
+    }
+
+    @Test("every mistake names the key and what is wrong", arguments: [
+        ("organisation = \"UWV\"", "organisation", "is not valid"),
+        ("role = \"boss\"", "role", "must be \"agency\" or \"regie\""),
+        ("listen = \"7400\"", "listen", "is not host:port"),
+        ("log_level = \"loud\"", "log_level", "must be one of"),
+        ("data_dir = 3", "data_dir", "must be a string"),
+        ("colour = \"blue\"", "colour", "is not a known setting"),
+        ("[[peers]]\naddress = \"x:1\"\norganisation = \"svb\"", "peers[1].node", "is required"),
+        ("[[peers]]\naddress = \"x\"\norganisation = \"svb\"\nnode = \"svb-1\"", "peers[1].address", "is not host:port"),
+        ("[[peers]]\naddress = \"x:1\"\norganisation = \"uwv\"\nnode = \"uwv-1\"", "peers[1].node", "is this node itself"),
+        ("[metrics]\nenabled = \"yes\"", "metrics.enabled", "must be true or false"),
+    ])
+    func mistakes(line: String, key: String, problem: String) {
+        // Later keys override nothing in TOML: a duplicate key is itself an
+        // error, so each case replaces its key in a minimal valid file.
+        var lines = ["organisation = \"uwv\"", "node = \"uwv-1\"", "data_dir = \"d\""]
+        let overridden = String(line.prefix { $0 != " " && $0 != "\n" })
+        lines.removeAll { $0.hasPrefix(overridden + " ") }
+        let tables = line.hasPrefix("[") ? line : ""
+        let text = (lines + (tables.isEmpty ? [line] : [])).joined(separator: "\n")
+            + "\n[tls]\nkey = \"k\"\ncertificate = \"c\"\nca = \"a\"\n" + tables
+        do {
+            _ = try NodeConfiguration.parse(toml: text, relativeTo: "/")
+            Issue.record("accepted: \(line)")
+        } catch {
+            #expect(error.key == key, "\(error)")
+            #expect(error.problem.contains(problem), "\(error)")
+        }
+    }
+
+    @Test("a file that is not TOML, and a missing [tls] table, are refused")
+    func notTOML() {
+        #expect(throws: ConfigurationError.self) { try NodeConfiguration.parse(toml: "organisation = ", relativeTo: "/") }
+        do {
+            _ = try NodeConfiguration.parse(toml: "organisation = \"uwv\"\nnode = \"uwv-1\"\ndata_dir = \"d\"", relativeTo: "/")
+        } catch {
+            #expect(error.key == "tls")
+        }
+    }
+}
