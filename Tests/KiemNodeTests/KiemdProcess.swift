@@ -63,7 +63,7 @@ final class KiemdProcess: @unchecked Sendable {
             "ca = \"\(configuration.tls.ca)\"",
             "",
             "[metrics]",
-            "enabled = false",
+            configuration.metrics.map { "listen = \"\($0)\"" } ?? "enabled = false",
         ]
         for peer in configuration.peers {
             lines += ["", "[[peers]]", "address = \"\(peer.address)\"", "organisation = \"\(peer.organisation)\"",

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import KiemCore
 @testable import KiemNode
 import KiemStore
@@ -44,6 +47,8 @@ struct KiemdProcessTests {
         let uwv = try await federation.open(try federation.configuration("uwv", "uwv-1"))
         var svbConfiguration = try federation.configuration("svb", "svb-1", peers: [try TestFederation.peer(uwv)])
         svbConfiguration.listen = .init(host: "127.0.0.1", port: try freePort())
+        let metricsPort = try freePort()
+        svbConfiguration.metrics = .init(host: "127.0.0.1", port: metricsPort)
         let probe = try Probe(federation)
         try await running([uwv]) {
             let id = try await uwv.create(.sample("Chatbot voor werkzoekenden"))
@@ -53,6 +58,9 @@ struct KiemdProcessTests {
             for index in 1...50 { try await uwv.write(.setText(.summary, "stand \(index)"), to: id) }
             let target = uwv.versionVector
             _ = try await probe.watch(port: port) { $0 == target }
+            let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            #expect(String(decoding: body, as: UTF8.self).contains("kiem_ops 51"))
             #expect(svb.terminate() == 0, "kiemd exits 0 on SIGTERM; log:\n\(svb.log)")
             #expect(svb.log.contains("node stopped"))
             let store = try KiemStore.open(path: svbConfiguration.storePath)

@@ -6,6 +6,7 @@ import KiemTransport
 public import Logging
 import NIOCore
 public import ServiceLifecycle
+import Synchronization
 
 /// One Kiem node: the SQLite replica, the Sync service its peers call, and a
 /// link to every configured peer. `kiemd` runs one as a service; tests run
@@ -31,13 +32,16 @@ public final class KiemNode: Service, Sendable {
     private let server: RPCServer
     private let clientTLS: KiemTLSContext
     private let lock: DataFolderLock
-    private let logger: Logger
+    let logger: Logger
+    let metrics: MetricsEndpoint
     private let stopRequested = ChangeSignal()
     private let stopped = ChangeSignal()
+    private let serving = Mutex(false)
 
-    private init(configuration: NodeConfiguration, counters: NodeCounters, replicator: Replicator, server: RPCServer,
-                 clientTLS: KiemTLSContext, lock: DataFolderLock, logger: Logger) {
+    private init(configuration: NodeConfiguration, counters: NodeCounters, metrics: MetricsEndpoint, replicator: Replicator,
+                 server: RPCServer, clientTLS: KiemTLSContext, lock: DataFolderLock, logger: Logger) {
         self.configuration = configuration
+        self.metrics = metrics
         self.counters = counters
         self.replicator = replicator
         self.server = server
@@ -93,8 +97,9 @@ public final class KiemNode: Service, Sendable {
                     "kiem.origin": "\(node)", "kiem.error": "\(reason)",
                 ])
             }
-            try directory.learn(own)
-            let counters = NodeCounters()
+            try await directory.learn(own)
+            let metrics = MetricsEndpoint()
+            let counters = NodeCounters(factory: metrics.factory)
             let replicator = Replicator(
                 oplog: oplog, directory: directory, registry: PeerRegistry(local: configuration.node),
                 changes: ChangeSignal(), role: configuration.role, counters: counters, logger: logger)
@@ -113,8 +118,8 @@ public final class KiemNode: Service, Sendable {
                 "kiem.store": "\(configuration.storePath)", "kiem.vector": "\(oplog.versionVector)",
                 "kiem.listen": "\(server.localAddress.map { "\($0)" } ?? "?")",
             ])
-            return KiemNode(configuration: configuration, counters: counters, replicator: replicator, server: server,
-                            clientTLS: clientTLS, lock: lock, logger: logger)
+            return KiemNode(configuration: configuration, counters: counters, metrics: metrics, replicator: replicator,
+                            server: server, clientTLS: clientTLS, lock: lock, logger: logger)
         } catch {
             lock.release()
             if error is NodeStartupError { throw error }
@@ -132,19 +137,11 @@ public final class KiemNode: Service, Sendable {
     /// folder lock.
     public func run() async throws {
         defer { close() }
+        serving.withLock { $0 = true }
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.server.run() }
-                group.addTask {
-                    await withTaskGroup(of: Void.self) { links in
-                        for peer in self.configuration.peers {
-                            let link = PeerLink(peer: peer, replicator: self.replicator, tls: self.clientTLS, logger: self.logger)
-                            links.addTask { await link.run() }
-                        }
-                        await self.stopRequested.wait(after: 0)
-                        links.cancelAll()
-                    }
-                }
+                group.addTask { try await self.runServices() }
                 try await group.waitForAll()
             }
         } onGracefulShutdown: {
@@ -152,10 +149,37 @@ public final class KiemNode: Service, Sendable {
         }
     }
 
+    /// The peer links and the metrics endpoint, until a stop is requested.
+    private func runServices() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { services in
+            for peer in configuration.peers {
+                let link = PeerLink(peer: peer, replicator: replicator, tls: clientTLS, logger: logger)
+                services.addTask { await link.run() }
+            }
+            if let address = configuration.metrics {
+                let application = metrics.application(for: self, address: address)
+                services.addTask {
+                    do {
+                        try await application.run()
+                    } catch {
+                        throw NodeStartupError("the metrics endpoint cannot serve on \(address): \(error)")
+                    }
+                }
+            }
+            services.addTask { await self.stopRequested.wait(after: 0) }
+            defer { services.cancelAll() }
+            try await services.next()
+        }
+    }
+
+    /// Whether the node serves peers and is not shutting down (`/readyz`).
+    public var isReady: Bool { serving.withLock { $0 } }
+
     /// Begins a graceful shutdown: ``run()`` returns once the live streams
     /// ended and the connections closed.
     public func shutdown() {
         logger.info("shutting down")
+        serving.withLock { $0 = false }
         stopRequested.notify()
         replicator.stop()
         server.beginGracefulShutdown()
@@ -168,6 +192,7 @@ public final class KiemNode: Service, Sendable {
     }
 
     private func close() {
+        serving.withLock { $0 = false }
         stopRequested.notify()
         replicator.stop()
         replicator.oplog.close()

@@ -1,7 +1,9 @@
 public import KiemCore
+import Metrics
 import Synchronization
 
-/// The node's running totals, for status and metrics.
+/// The node's running totals: kept as a snapshot for status and tests, and
+/// reported to swift-metrics (the factory is passed in, never global).
 public final class NodeCounters: Sendable {
     /// A snapshot.
     public struct Snapshot: Sendable, Equatable {
@@ -21,8 +23,15 @@ public final class NodeCounters: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    private let factory: any MetricsFactory
+    private let localWrites: Counter
+    private let batchApply: Metrics.Timer
 
-    init() {}
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+        localWrites = Counter(label: "kiem_local_writes_total", factory: factory)
+        batchApply = Metrics.Timer(label: "kiem_batch_apply_seconds", factory: factory)
+    }
 
     /// The totals now.
     public var snapshot: Snapshot { state.withLock { $0 } }
@@ -35,13 +44,29 @@ public final class NodeCounters: Sendable {
             totals.batchesApplied += 1
             totals.batchApplyTime += duration
         }
+        let dimensions = [("peer", peer.rawValue)]
+        Counter(label: "kiem_ops_applied_total", dimensions: dimensions, factory: factory).increment(by: accepted)
+        Counter(label: "kiem_ops_rejected_total", dimensions: dimensions, factory: factory).increment(by: rejected)
+        Counter(label: "kiem_ops_held_total", dimensions: dimensions, factory: factory).increment(by: held)
+        batchApply.recordNanoseconds(duration.nanoseconds)
     }
 
     func recordIntegrityFailure(from peer: NodeID) {
         state.withLock { $0.integrityFailures[peer, default: 0] += 1 }
+        Counter(label: "kiem_integrity_failures_total", dimensions: [("peer", peer.rawValue)], factory: factory).increment()
     }
 
     func recordLocalWrite() {
         state.withLock { $0.localWrites += 1 }
+        localWrites.increment()
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : product + attoseconds / 1_000_000_000
     }
 }

@@ -24,6 +24,9 @@ final class OpLog: Sendable {
     let node: NodeID
     let organisation: OrganisationID
     private let state: Mutex<State>
+    /// The vector as of the last committed batch, readable while the next
+    /// batch is being applied (`state` is held for the whole apply).
+    private let committed: Mutex<VersionVector>
 
     /// Continues the store's log.
     /// - Throws: `StoreError`, or ``WriteError/store(_:)`` when the store holds
@@ -44,10 +47,11 @@ final class OpLog: Sendable {
             clock: HybridLogicalClock(last: try store.latestHeadTimestamp(), maxSkewMillis: maxSkewMillis),
             heads: heads, vector: vector,
             writer: OriginChainWriter(origin: node, key: key, seq: own.seq, chain: own.chain)))
+        committed = Mutex(vector)
     }
 
     /// What the store holds.
-    var versionVector: VersionVector { state.withLock { $0.vector } }
+    var versionVector: VersionVector { committed.withLock { $0 } }
 
     /// Waits for the batch in flight, then closes the store; later writes
     /// fail with the store's "closed" error.
@@ -103,6 +107,8 @@ final class OpLog: Sendable {
             state.writer = writer
             state.vector.advance(node, to: op.id.seq)
             state.heads[node] = OriginChainState(seq: op.id.seq, chain: signed.proof.chain)
+            let vector = state.vector
+            committed.withLock { $0 = vector }
             return signed
         }
     }
@@ -154,6 +160,8 @@ final class OpLog: Sendable {
             state.heads = heads
             state.clock = clock
             for encoded in fresh { state.vector.advance(encoded.op.origin, to: encoded.op.id.seq) }
+            let vector = state.vector
+            committed.withLock { $0 = vector }
             return outcome
         }
     }

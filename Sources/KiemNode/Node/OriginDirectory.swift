@@ -4,6 +4,7 @@ import SwiftProtobuf
 import KiemProtocol
 import KiemStore
 import KiemTransport
+import NIOPosix
 import Synchronization
 import SwiftASN1
 import X509
@@ -22,10 +23,12 @@ final class OriginDirectory: Sendable {
     private let entries = Mutex<[NodeID: Entry]>([:])
     private let verifier: PeerCertificateVerifier
     private let store: KiemStore
+    private let pool: NIOThreadPool
 
-    init(store: KiemStore, verifier: PeerCertificateVerifier) {
+    init(store: KiemStore, verifier: PeerCertificateVerifier, pool: NIOThreadPool = .singleton) {
         self.store = store
         self.verifier = verifier
+        self.pool = pool
     }
 
     /// Loads the stored certificates, keeping those that still validate.
@@ -58,9 +61,9 @@ final class OriginDirectory: Sendable {
     }
 
     /// Records a peer's certificate, verified by the TLS handshake.
-    func learn(_ peer: PeerIdentity) throws {
+    func learn(_ peer: PeerIdentity) async throws {
         guard let identity = OriginIdentity(peer) else { return }
-        try record(identity, chain: peer.chain.isEmpty ? [peer.certificate] : peer.chain, persist: true)
+        try await record(identity, chain: peer.chain.isEmpty ? [peer.certificate] : peer.chain, persist: true)
     }
 
     /// Validates and records a certificate that came with relayed ops.
@@ -97,10 +100,12 @@ final class OriginDirectory: Sendable {
         guard let identity = OriginIdentity(peer) else {
             throw IngestError.certificate(node: claimedNode.rawValue, reason: "its key cannot sign ops")
         }
-        try record(identity, chain: chain, persist: persist)
+        try await record(identity, chain: chain, persist: persist)
     }
 
-    private func record(_ identity: OriginIdentity, chain: [Certificate], persist: Bool) throws {
+    /// Keeps the identity; a new one is also written to the store (on the
+    /// thread pool, never on an event loop).
+    private func record(_ identity: OriginIdentity, chain: [Certificate], persist: Bool) async throws {
         let der = try chain.map { try Array($0.serializeAsPEM().derBytes) }
         let isNew = entries.withLock { entries in
             guard entries[identity.node]?.chainDER != der else { return false }
@@ -108,8 +113,10 @@ final class OriginDirectory: Sendable {
             return true
         }
         if isNew, persist {
-            try store.saveCertificate(StoredCertificate(
-                node: identity.node, organisation: identity.organisation, chainPEM: try PEMFiles.pem(chain)))
+            let certificate = StoredCertificate(
+                node: identity.node, organisation: identity.organisation, chainPEM: try PEMFiles.pem(chain))
+            let store = self.store
+            try await pool.runIfActive { try store.saveCertificate(certificate) }
         }
     }
 }

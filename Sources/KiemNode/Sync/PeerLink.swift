@@ -58,7 +58,7 @@ struct PeerLink: Sendable {
             guard let identity = client.peer else {
                 throw RPCError(code: .unauthenticated, message: "the peer presented no certificate")
             }
-            try replicator.directory.learn(identity)
+            try await replicator.directory.learn(identity)
             let response = try await client.unary(SyncService.handshake, request: replicator.handshakeRequest())
             let peerVector = try VersionVector(proto: response.versionVector)
             replicator.registry.setKnowledge(of: peer.node, to: peerVector)

@@ -57,12 +57,12 @@ final class Replicator: Sendable {
     }
 
     /// Answers a peer's handshake (the server side).
-    func answer(_ request: Kiem_V1_HandshakeRequest, from peer: PeerIdentity) throws -> Kiem_V1_HandshakeResponse {
+    func answer(_ request: Kiem_V1_HandshakeRequest, from peer: PeerIdentity) async throws -> Kiem_V1_HandshakeResponse {
         guard request.nodeID == peer.node.rawValue, request.organisation == peer.organisation.rawValue else {
             throw RPCError(code: .permissionDenied, message:
                 "the handshake names \(request.organisation)/\(request.nodeID) but the certificate \(peer.organisation)/\(peer.node)")
         }
-        try directory.learn(peer)
+        try await directory.learn(peer)
         registry.setKnowledge(of: peer.node, to: try VersionVector(proto: request.versionVector))
         return Kiem_V1_HandshakeResponse.with {
             $0.nodeID = oplog.node.rawValue

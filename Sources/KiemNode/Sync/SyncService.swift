@@ -16,7 +16,7 @@ enum SyncService {
     /// Adds the service's methods to `router`.
     static func register(in router: inout RPCRouter, replicator: Replicator) {
         router.unary(handshake) { request, context in
-            try replicator.answer(request, from: try peer(of: context))
+            try await replicator.answer(request, from: try peer(of: context))
         }
         router.serverStreaming(pull) { request, responses, context in
             let peer = try peer(of: context)
