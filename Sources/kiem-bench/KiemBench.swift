@@ -8,6 +8,9 @@ struct KiemBench: AsyncParsableCommand {
         commandName: "kiem-bench",
         abstract: "Measure Kiem against baselines taken in the same run.",
         discussion: "Build with -c release: `swift run -c release kiem-bench apply`. Figures go to BENCHMARKS.md.",
-        subcommands: [ApplyBenchmark.self, MergeBenchmark.self, WireBenchmark.self]
+        subcommands: [
+            ApplyBenchmark.self, MergeBenchmark.self, WireBenchmark.self, CatchupBenchmark.self, PropagationBenchmark.self,
+            DeltaBenchmark.self, IdleBenchmark.self,
+        ]
     )
 }

@@ -21,7 +21,7 @@ final class KiemdProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         configurationPath = folder.appendingPathComponent("kiemd.toml").path
         logPath = folder.appendingPathComponent("kiemd.log").path
-        try Self.toml(configuration).write(toFile: configurationPath, atomically: true, encoding: .utf8)
+        try configuration.toml.write(toFile: configurationPath, atomically: true, encoding: .utf8)
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
@@ -46,30 +46,6 @@ final class KiemdProcess: @unchecked Sendable {
     func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-    }
-
-    static func toml(_ configuration: NodeConfiguration) -> String {
-        var lines = [
-            "organisation = \"\(configuration.organisation)\"",
-            "node = \"\(configuration.node)\"",
-            "role = \"\(configuration.role.rawValue)\"",
-            "data_dir = \"\(configuration.dataDirectory)\"",
-            "listen = \"\(configuration.listen)\"",
-            "log_level = \"debug\"",
-            "",
-            "[tls]",
-            "key = \"\(configuration.tls.key)\"",
-            "certificate = \"\(configuration.tls.certificate)\"",
-            "ca = \"\(configuration.tls.ca)\"",
-            "",
-            "[metrics]",
-            configuration.metrics.map { "listen = \"\($0)\"" } ?? "enabled = false",
-        ]
-        for peer in configuration.peers {
-            lines += ["", "[[peers]]", "address = \"\(peer.address)\"", "organisation = \"\(peer.organisation)\"",
-                      "node = \"\(peer.node)\""]
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 }
 

@@ -106,3 +106,15 @@ struct NodeConfigurationTests {
         }
     }
 }
+
+@Suite("configuration files, written back")
+struct NodeConfigurationRoundTripTests {
+    @Test("toml renders a file that parses back to the same configuration")
+    func roundTrip() throws {
+        var configuration = try NodeConfiguration.parse(toml: NodeConfigurationTests.valid, relativeTo: "/srv/kiem")
+        #expect(try NodeConfiguration.parse(toml: configuration.toml, relativeTo: "/elsewhere") == configuration)
+        configuration.metrics = nil
+        configuration.dataDirectory = "/data/with \"quotes\" and \\ backslash"
+        #expect(try NodeConfiguration.parse(toml: configuration.toml, relativeTo: "/") == configuration)
+    }
+}

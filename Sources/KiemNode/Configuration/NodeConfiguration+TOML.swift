@@ -104,6 +104,37 @@ extension NodeConfiguration {
             tls: tls, peers: peers, metrics: metrics, logLevel: logLevel)
     }
 
+    /// The configuration as a TOML file that ``load(file:)`` reads back
+    /// (absolute paths).
+    public var toml: String {
+        func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        var lines = [
+            "organisation = \(quoted(organisation.rawValue))",
+            "node = \(quoted(node.rawValue))",
+            "role = \(quoted(role.rawValue))",
+            "data_dir = \(quoted(dataDirectory))",
+            "listen = \(quoted(listen.description))",
+            "log_level = \(quoted(logLevel.rawValue))",
+            "",
+            "[tls]",
+            "key = \(quoted(tls.key))",
+            "certificate = \(quoted(tls.certificate))",
+            "ca = \(quoted(tls.ca))",
+            "",
+            "[metrics]",
+            metrics.map { "listen = \(quoted($0.description))" } ?? "enabled = false",
+        ]
+        for peer in peers {
+            lines += [
+                "", "[[peers]]", "address = \(quoted(peer.address.description))",
+                "organisation = \(quoted(peer.organisation.rawValue))", "node = \(quoted(peer.node.rawValue))",
+            ]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     private static func slug<T>(_ text: String, key: String, as make: (String) throws -> T) throws(ConfigurationError) -> T {
         do {
             return try make(text)

@@ -228,6 +228,16 @@ public final class KiemNode: Service, Sendable {
     /// The digest of the replica's visible state; equal on converged nodes.
     public func digest() throws -> String { try store.digest() }
 
+    /// Returns once the replica holds the op `id` (at once if it does), or
+    /// when the task is cancelled.
+    public func waitUntil(holds id: OpID) async {
+        while !Task.isCancelled {
+            let generation = replicator.changes.generation
+            if versionVector.contains(id) { return }
+            await replicator.changes.wait(after: generation)
+        }
+    }
+
     /// Which peers have a live session, and in which direction.
     public var connectedPeers: [NodeID: String] {
         replicator.registry.peers.compactMapValues { $0.connected?.rawValue }
