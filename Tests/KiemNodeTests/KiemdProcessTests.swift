@@ -46,8 +46,8 @@ struct KiemdProcessTests {
         let federation = try TestFederation()
         let uwv = try await federation.open(try federation.configuration("uwv", "uwv-1"))
         var svbConfiguration = try federation.configuration("svb", "svb-1", peers: [try TestFederation.peer(uwv)])
-        svbConfiguration.listen = .init(host: "127.0.0.1", port: try freePort())
-        let metricsPort = try freePort()
+        svbConfiguration.listen = .init(host: "127.0.0.1", port: try freeLoopbackPort())
+        let metricsPort = try freeLoopbackPort()
         svbConfiguration.metrics = .init(host: "127.0.0.1", port: metricsPort)
         let probe = try Probe(federation)
         try await running([uwv]) {
@@ -86,7 +86,7 @@ struct KiemdProcessTests {
         #expect(target.totalOps == 20_000)
 
         var svbConfiguration = try federation.configuration("svb", "svb-1", peers: [try TestFederation.peer(uwv)])
-        svbConfiguration.listen = .init(host: "127.0.0.1", port: try freePort())
+        svbConfiguration.listen = .init(host: "127.0.0.1", port: try freeLoopbackPort())
         let port = svbConfiguration.listen.port
         let folder = federation.root.appendingPathComponent("svb-1")
         let probe = try Probe(federation)

@@ -78,6 +78,32 @@ struct ReplicationTests {
     }
 }
 
+@Suite("sessions between two nodes that both dial")
+struct MutualDialTests {
+    @Test("two nodes that list each other keep one session, the one the lower node id dialled, and converge")
+    func oneSessionWhenBothDial() async throws {
+        let federation = try TestFederation()
+        var aConfiguration = try federation.configuration("uwv", "uwv-1")
+        var bConfiguration = try federation.configuration("svb", "svb-1")
+        aConfiguration.listen = .init(host: "127.0.0.1", port: try freeLoopbackPort())
+        bConfiguration.listen = .init(host: "127.0.0.1", port: try freeLoopbackPort())
+        aConfiguration.peers = [.init(address: bConfiguration.listen, organisation: bConfiguration.organisation, node: bConfiguration.node)]
+        bConfiguration.peers = [.init(address: aConfiguration.listen, organisation: aConfiguration.organisation, node: aConfiguration.node)]
+        let a = try await federation.open(aConfiguration)
+        let b = try await federation.open(bConfiguration)
+        try await running([a, b]) {
+            let fromA = try await a.create(.sample("Van UWV"))
+            let fromB = try await b.create(.sample("Van SVB"))
+            try await waitForConvergence([a, b])
+            try await waitUntil("one session each way", nodes: [a, b]) {
+                a.connectedPeers == [try NodeID("svb-1"): "outbound"] && b.connectedPeers == [try NodeID("uwv-1"): "inbound"]
+            }
+            #expect(try b.store.initiativeState(fromA) != nil)
+            #expect(try a.store.initiativeState(fromB) != nil)
+        }
+    }
+}
+
 @Suite("catch-up and restarts")
 struct CatchUpTests {
     @Test("a node stopped while its peer writes 1,000 ops catches up from its vector after a restart")
