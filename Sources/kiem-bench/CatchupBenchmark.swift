@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KiemCore
 import KiemNode
+import KiemTestSupport
 import KiemStore
 
 /// `kiem-bench catchup`: a fresh `kiemd` pulls the whole corpus from another

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KiemCore
 import KiemNode
+import KiemTestSupport
 import KiemProtocol
 import KiemTransport
 import Logging
