@@ -22,7 +22,7 @@ final class KiemdProcess: @unchecked Sendable {
         configurationPath = folder.appendingPathComponent("kiemd.toml").path
         logPath = folder.appendingPathComponent("kiemd.log").path
         try configuration.toml.write(toFile: configurationPath, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.executableURL = kiemd.url

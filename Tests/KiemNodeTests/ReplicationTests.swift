@@ -95,8 +95,11 @@ struct MutualDialTests {
             let fromA = try await a.create(.sample("Van UWV"))
             let fromB = try await b.create(.sample("Van SVB"))
             try await waitForConvergence([a, b])
+            let svb = try NodeID("svb-1")
+            let uwv = try NodeID("uwv-1")
             try await waitUntil("one session each way", nodes: [a, b]) {
-                a.connectedPeers == [try NodeID("svb-1"): "outbound"] && b.connectedPeers == [try NodeID("uwv-1"): "inbound"]
+                // "svb-1" < "uwv-1": the connection svb-1 dialled is kept.
+                a.connectedPeers == [svb: "inbound"] && b.connectedPeers == [uwv: "outbound"]
             }
             #expect(try b.store.initiativeState(fromA) != nil)
             #expect(try a.store.initiativeState(fromB) != nil)
