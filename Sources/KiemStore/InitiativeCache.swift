@@ -35,8 +35,8 @@ final class InitiativeCache: Sendable {
         state.withLock { $0.current[id] ?? $0.previous[id] }
     }
 
-    /// Stores the entries a committed batch produced.
-    func store(_ entries: [InitiativeID: Entry]) {
+    /// Stores the entries a committed batch produced (each id once).
+    func store(_ entries: [(InitiativeID, Entry)]) {
         let generationSize = capacity / 2
         guard generationSize > 0 else { return }
         // Dropped generations are freed after the lock is released.
@@ -47,7 +47,8 @@ final class InitiativeCache: Sendable {
                 if state.current.count >= generationSize {
                     retired.append(state.previous)
                     state.previous = state.current
-                    state.current = [:]
+                    // Sized once, instead of rehashing at every doubling.
+                    state.current = Dictionary(minimumCapacity: generationSize)
                 }
             }
         }

@@ -29,7 +29,8 @@ extension KiemStore {
                 var heads: [NodeID: OriginChainState] = [:]
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT v.origin, v.seq, op.chain FROM version_vector v
-                    JOIN op ON op.origin = v.origin AND op.seq = v.seq
+                    JOIN origin o ON o.node = v.origin
+                    JOIN op ON op.id = (o.number << 40) | v.seq
                     WHERE op.chain IS NOT NULL
                     """)
                 while let row = try rows.next() {
@@ -49,7 +50,9 @@ extension KiemStore {
         try perform { pool in
             try pool.read { db in
                 let raw = try Int64.fetchOne(db, sql: """
-                    SELECT max(op.hlc) FROM version_vector v JOIN op ON op.origin = v.origin AND op.seq = v.seq
+                    SELECT max(op.hlc) FROM version_vector v
+                    JOIN origin o ON o.node = v.origin
+                    JOIN op ON op.id = (o.number << 40) | v.seq
                     """) ?? 0
                 return HLCTimestamp(rawValue: UInt64(bitPattern: raw))
             }

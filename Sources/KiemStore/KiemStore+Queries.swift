@@ -64,8 +64,8 @@ extension KiemStore {
             try pool.read { db in
                 guard let initiative = try StoreReads.replayInitiative(id, in: db) else { return nil }
                 let ops = try OpRecord.all().filter(initiative: id).orderedByHLC().fetchAll(db)
-                let held = try HeldOpRecord.all().filter(initiative: id).fetchAll(db)
-                let rejected = try RejectedOpRecord.all().filter(initiative: id).fetchAll(db)
+                let held = try HeldOpRecord.fetchAll(db, initiative: id)
+                let rejected = try RejectedOpRecord.fetchAll(db, initiative: id)
                 let waits = Dictionary(held.map { (OpKey($0.origin, $0.seq), $0.waitsFor) }) { first, _ in first }
                 let reasons = Dictionary(rejected.map { (OpKey($0.origin, $0.seq), $0) }) { first, _ in first }
                 let history = try ops.map { record in
@@ -79,16 +79,23 @@ extension KiemStore {
 
     /// The current state of one initiative, without its history; nil if its
     /// creation has not been accepted.
+    /// Recently applied initiatives come from the apply path's cache (set
+    /// once their batch committed), others are replayed from their ops.
     public func initiativeState(_ id: InitiativeID) throws -> Initiative? {
-        try perform { pool in try pool.read { db in try StoreReads.replayInitiative(id, in: db) } }
+        if let cached = initiativeCache.entry(id) { return cached.initiative }
+        return try perform { pool in try pool.read { db in try StoreReads.replayInitiative(id, in: db) } }
     }
 
     /// The op `id` if the store holds it and accepted it.
     public func acceptedOp(_ id: OpID) throws -> Op? {
         try perform { pool in
             try pool.read { db in
-                let row = try Row.fetchOne(db, sql: "SELECT status, canonical FROM op WHERE origin = ? AND seq = ?",
-                                           arguments: [id.origin.rawValue, Int64(bitPattern: id.seq)])
+                guard id.seq <= Migrations.maxSeq,
+                      let number = try Int64.fetchOne(db, sql: "SELECT number FROM origin WHERE node = ?",
+                                                      arguments: [id.origin.rawValue])
+                else { return nil }
+                let row = try Row.fetchOne(db, sql: "SELECT status, canonical FROM op WHERE id = ?",
+                                           arguments: [Migrations.opID(originNumber: number, seq: id.seq)])
                 guard let row, StoredOpStatus(rawValue: row[0]) == .accepted else { return nil }
                 return try Op(canonicalBytes: [UInt8](row[1] as Data))
             }
@@ -101,7 +108,7 @@ extension KiemStore {
             try pool.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT op.canonical, rejected_op.rule, rejected_op.reason
-                    FROM rejected_op JOIN op USING (origin, seq)
+                    FROM rejected_op JOIN op ON op.id = rejected_op.op
                     ORDER BY rejected_op.rowid DESC LIMIT ?
                     """, arguments: [max(0, limit)]).map { row in
                     RejectedOp(

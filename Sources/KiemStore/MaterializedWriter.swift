@@ -42,11 +42,11 @@ struct MaterializedWriter {
             """)
     }
 
-    /// Writes `initiative`'s rows; `existing` is its current row id and the
+    /// Writes `initiative`'s rows; `texts` are its search texts
+    /// (`SearchTexts(initiative)`), `existing` its current row id and the
     /// texts its full-text entry holds, nil if it has no row yet. Returns
     /// its row id.
-    func write(_ initiative: Initiative, existing: (rowid: Int64, texts: SearchTexts)?) throws -> Int64 {
-        let texts = SearchTexts(initiative)
+    func write(_ initiative: Initiative, texts: SearchTexts, existing: (rowid: Int64, texts: SearchTexts)?) throws -> Int64 {
         let phase = initiative.currentPhase.phase.description
         let lastChanged = Int64(bitPattern: initiative.lastChanged.rawValue)
         let rowid: Int64
@@ -103,7 +103,10 @@ struct MaterializedWriter {
             try insertTheme.bind(2, theme)
             try insertTheme.execute()
         }
-        for (organisation, status) in initiative.adoptionStatuses {
+        // Each organisation's winning status (``Initiative/adoptionStatuses``,
+        // without building the dictionary).
+        for (organisation, register) in initiative.adoptions {
+            guard let status = register.value?.status else { continue }
             try insertAdoption.bind(1, rowid)
             try insertAdoption.bind(2, organisation.rawValue)
             try insertAdoption.bind(3, status.description)

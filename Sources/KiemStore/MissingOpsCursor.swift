@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 public import KiemCore
 
-/// The ops a peer lacks, read in batches with keyset pagination
-/// (`origin = ? AND seq > ? ORDER BY seq LIMIT ?`), so memory stays bounded
+/// The ops a peer lacks, read in batches with keyset pagination over the op
+/// id (`id > ? AND id <= ? ORDER BY id LIMIT ?`: an origin's ops are one id
+/// range, see migration "v3-op-rowid"), so memory stays bounded
 /// by the batch size however many ops are missing. Made by
 /// ``KiemStore/missingOps(for:batchSize:)``.
 ///
@@ -82,12 +83,20 @@ public struct MissingOpsCursor: Sendable {
                 batch.reserveCapacity(min(size, Int(clamping: start.reduce(0) { $0 + ($1.upTo - $1.after) })))
                 var consumed: [Range] = []
                 let statement = try db.cachedStatement(sql: """
-                    SELECT seq, canonical, chain, signature FROM op WHERE origin = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?
+                    SELECT seq, canonical, chain, signature FROM op WHERE id > ? AND id <= ? ORDER BY id LIMIT ?
                     """)
+                let numberStatement = try db.cachedStatement(sql: "SELECT number FROM origin WHERE node = ?")
                 for var range in start {
                     guard batch.count < size else { break }
+                    guard range.upTo <= Migrations.maxSeq,
+                          let number = try Int64.fetchOne(numberStatement, arguments: [range.origin.rawValue])
+                    else {
+                        throw StoreError.corrupt(
+                            path: path, reason: "the log of \(range.origin) lacks op \(range.origin):\(range.after + 1)")
+                    }
                     let rows = try Row.fetchCursor(statement, arguments: [
-                        range.origin.rawValue, Int64(bitPattern: range.after), Int64(bitPattern: range.upTo),
+                        Migrations.opID(originNumber: number, seq: range.after),
+                        Migrations.opID(originNumber: number, seq: range.upTo),
                         size - batch.count,
                     ])
                     while let row = try rows.next() {

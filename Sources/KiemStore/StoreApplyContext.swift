@@ -20,7 +20,12 @@ struct StoreApplyContext: ApplyContext {
     private let sharedCache: InitiativeCache
     /// The contiguous prefix per origin, including this batch's ops so far.
     private var vector: [NodeID: UInt64]
-    private var advancedOrigins: Set<NodeID> = []
+    /// Each origin's number (the high bits of its ops' ids), including
+    /// origins numbered in this batch.
+    private var originNumbers: [NodeID: Int64]
+    private var nextOriginNumber: Int64
+    /// The version vector as stored when the batch started.
+    private let storedVector: [NodeID: UInt64]
     private var cache: [InitiativeID: CachedInitiative] = [:]
     private var dirty: [InitiativeID] = []
     /// Held ops released in this batch and not yet decided again: their op
@@ -64,15 +69,26 @@ struct StoreApplyContext: ApplyContext {
         self.sharedCache = cache
         self.encoded = encoded
         insertOp = try FastStatement(db, """
-            INSERT INTO op (origin, seq, hlc, initiative, author, kind, status, canonical, chain, signature)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO op (id, origin, seq, hlc, initiative, author, kind, status, canonical, chain, signature)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        var originNumbers: [NodeID: Int64] = [:]
+        var highestNumber: Int64 = 0
+        let origins = try Row.fetchCursor(db, sql: "SELECT number, node FROM origin")
+        while let row = try origins.next() {
+            let number: Int64 = row[0]
+            originNumbers[try NodeID(row[1] as String)] = number
+            highestNumber = max(highestNumber, number)
+        }
+        self.originNumbers = originNumbers
+        nextOriginNumber = highestNumber + 1
         var vector: [NodeID: UInt64] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT origin, seq FROM version_vector")
         while let row = try rows.next() {
             vector[try NodeID(row[0] as String)] = UInt64(bitPattern: row[1] as Int64)
         }
         self.vector = vector
+        storedVector = vector
         highestStoredID = try Data.fetchOne(db, sql: "SELECT max(id) FROM initiative").flatMap(InitiativeID.init(storeData:))
         let heldCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM held_op") ?? 0
         if heldCount == 0 {
@@ -96,6 +112,9 @@ struct StoreApplyContext: ApplyContext {
     func checkContiguity(_ ops: some Sequence<Op>) throws {
         var next: [NodeID: UInt64] = [:]
         for op in ops {
+            guard op.id.seq <= Migrations.maxSeq else {
+                throw StoreError.io(path: path, reason: "op \(op.id) has a seq above the store's limit of \(Migrations.maxSeq)")
+            }
             let expected = next[op.origin] ?? (vector[op.origin] ?? 0) + 1
             if op.id.seq == expected {
                 next[op.origin] = expected + 1
@@ -111,8 +130,22 @@ struct StoreApplyContext: ApplyContext {
         id.seq <= vector[id.origin] ?? 0
     }
 
+    mutating func withInitiative<Result>(
+        _ id: InitiativeID, _ body: (Initiative?) throws -> Result
+    ) throws -> Result {
+        if cache.index(forKey: id) == nil { _ = try initiative(id) }
+        return try Self.lend(&cache[id]!, body)
+    }
+
+    /// Lends the entry's state from its place in the batch cache.
+    private static func lend<Result>(
+        _ entry: inout CachedInitiative, _ body: (Initiative?) throws -> Result
+    ) rethrows -> Result {
+        try body(entry.state)
+    }
+
     mutating func initiative(_ id: InitiativeID) throws -> Initiative? {
-        if let cached = cache[id] { return cached.state }
+        if let index = cache.index(forKey: id) { return cache.values[index].state }
         var entry = CachedInitiative()
         if let shared = sharedCache.entry(id) {
             entry.state = shared.initiative
@@ -133,9 +166,9 @@ struct StoreApplyContext: ApplyContext {
     }
 
     func reference(_ id: OpID) throws -> ReferencedOp {
-        guard contains(id) else { return .unknown }
-        let statement = try db.cachedStatement(sql: "SELECT status, canonical FROM op WHERE origin = ? AND seq = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [id.origin.rawValue, Int64(bitPattern: id.seq)]) else {
+        guard contains(id), let number = originNumbers[id.origin] else { return .unknown }
+        let statement = try db.cachedStatement(sql: "SELECT status, canonical FROM op WHERE id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [Migrations.opID(originNumber: number, seq: id.seq)]) else {
             return .unknown
         }
         switch StoredOpStatus(rawValue: row[0]) {
@@ -148,35 +181,39 @@ struct StoreApplyContext: ApplyContext {
     mutating func accept(_ op: Op) throws {
         try record(op, as: .accepted)
         let id = op.initiative
-        if cache[id] == nil { _ = try initiative(id) }
-        if !cache[id]!.isDirty {
-            cache[id]!.isDirty = true
-            dirty.append(id)
-        }
+        if cache.index(forKey: id) == nil { _ = try initiative(id) }
+        // One in-place access to the entry, so the state is not copied.
+        if Self.merge(op, into: &cache[id]!) { dirty.append(id) }
+    }
+
+    /// Applies an accepted op to the batch's entry; returns whether the
+    /// entry became dirty.
+    private static func merge(_ op: Op, into entry: inout CachedInitiative) -> Bool {
         if case .create = op.mutation {
-            cache[id]!.state = Initiative(creation: op)
+            entry.state = Initiative(creation: op)
         } else {
-            cache[id]!.state?.apply(op)
+            entry.state?.apply(op)
         }
+        guard !entry.isDirty else { return false }
+        entry.isDirty = true
+        return true
     }
 
     mutating func hold(_ op: Op, until key: HoldKey) throws {
-        try record(op, as: .held)
-        let statement = try FastStatement(db, "INSERT INTO held_op (origin, seq, waits_for) VALUES (?, ?, ?)")
-        try statement.bind(1, op.origin.rawValue)
-        try statement.bind(2, Int64(bitPattern: op.id.seq))
-        try statement.bind(3, key.storeText)
+        let opID = try record(op, as: .held)
+        let statement = try FastStatement(db, "INSERT INTO held_op (op, waits_for) VALUES (?, ?)")
+        try statement.bind(1, opID)
+        try statement.bind(2, key.storeText)
         try statement.execute()
         heldKeys?.insert(key)
     }
 
     mutating func reject(_ op: Op, because rejection: Rejection) throws {
-        try record(op, as: .rejected)
-        let statement = try FastStatement(db, "INSERT INTO rejected_op (origin, seq, rule, reason) VALUES (?, ?, ?, ?)")
-        try statement.bind(1, op.origin.rawValue)
-        try statement.bind(2, Int64(bitPattern: op.id.seq))
-        try statement.bind(3, rejection.rule.rawValue)
-        try statement.bind(4, rejection.message)
+        let opID = try record(op, as: .rejected)
+        let statement = try FastStatement(db, "INSERT INTO rejected_op (op, rule, reason) VALUES (?, ?, ?)")
+        try statement.bind(1, opID)
+        try statement.bind(2, rejection.rule.rawValue)
+        try statement.bind(3, rejection.message)
         try statement.execute()
     }
 
@@ -184,7 +221,7 @@ struct StoreApplyContext: ApplyContext {
         if let heldKeys, !heldKeys.contains(key) { return [] }
         let text = key.storeText
         let select = try db.cachedStatement(sql: """
-            SELECT op.canonical FROM held_op JOIN op USING (origin, seq)
+            SELECT op.canonical FROM held_op JOIN op ON op.id = held_op.op
             WHERE held_op.waits_for = ? ORDER BY held_op.rowid
             """)
         var ops: [Op] = []
@@ -206,38 +243,60 @@ struct StoreApplyContext: ApplyContext {
     // MARK: Writing
 
     /// Writes the op row for a decision: a new row, or a status change for a
-    /// released held op.
-    private mutating func record(_ op: Op, as status: StoredOpStatus) throws {
+    /// released held op. Returns the op's id (its rowid).
+    @discardableResult
+    private mutating func record(_ op: Op, as status: StoredOpStatus) throws -> Int64 {
         if let remaining = faultAfterDecisions {
             guard remaining > 0 else { throw InjectedFault() }
             faultAfterDecisions = remaining - 1
         }
         let seq = Int64(bitPattern: op.id.seq)
-        if released.remove(op.id) != nil {
-            guard status != .held else { return }
-            let update = try FastStatement(db, "UPDATE op SET status = ? WHERE origin = ? AND seq = ?")
+        let opID = Migrations.opID(originNumber: try originNumber(op.origin), seq: op.id.seq)
+        if !released.isEmpty, released.remove(op.id) != nil {
+            guard status != .held else { return opID }
+            let update = try FastStatement(db, "UPDATE op SET status = ? WHERE id = ?")
             try update.bind(1, status.rawValue)
-            try update.bind(2, op.origin.rawValue)
-            try update.bind(3, seq)
+            try update.bind(2, opID)
             try update.execute()
-            return
+            return opID
         }
-        try insertOp.bind(1, op.origin.rawValue)
-        try insertOp.bind(2, seq)
-        try insertOp.bind(3, Int64(bitPattern: op.hlc.rawValue))
-        try insertOp.bind(4, (op.initiative.timestamp.rawValue, op.initiative.nodeHash))
-        try insertOp.bind(5, op.author.rawValue)
-        try insertOp.bind(6, op.mutation.kind)
-        try insertOp.bind(7, status.rawValue)
+        try insertOp.bind(1, opID)
+        try insertOp.bind(2, op.origin.rawValue)
+        try insertOp.bind(3, seq)
+        try insertOp.bind(4, Int64(bitPattern: op.hlc.rawValue))
+        try insertOp.bind(5, (op.initiative.timestamp.rawValue, op.initiative.nodeHash))
+        try insertOp.bind(6, op.author.rawValue)
+        try insertOp.bind(7, op.mutation.kind)
+        try insertOp.bind(8, status.rawValue)
         let encoded = encodedForm(of: op)
-        try insertOp.bind(8, encoded.canonical)
-        if let chain = encoded.proof?.chain { try insertOp.bind(9, chain) } else { try insertOp.bindNull(9) }
-        if let signature = encoded.proof?.signature { try insertOp.bind(10, signature) } else { try insertOp.bindNull(10) }
+        try insertOp.bind(9, encoded.canonical)
+        if let chain = encoded.proof?.chain { try insertOp.bind(10, chain) } else { try insertOp.bindNull(10) }
+        if let signature = encoded.proof?.signature { try insertOp.bind(11, signature) } else { try insertOp.bindNull(11) }
         try insertOp.execute()
-        if op.id.seq > vector[op.origin] ?? 0 {
-            vector[op.origin] = op.id.seq
-            advancedOrigins.insert(op.origin)
+        // One access to the vector entry; `finish()` finds the advanced
+        // origins by comparing with the vector the batch started from.
+        Self.raise(&vector[op.origin, default: 0], to: op.id.seq)
+        return opID
+    }
+
+    private static func raise(_ value: inout UInt64, to seq: UInt64) {
+        if seq > value { value = seq }
+    }
+
+    /// The origin's number, numbering it (in this transaction) if it is new.
+    private mutating func originNumber(_ origin: NodeID) throws -> Int64 {
+        if let number = originNumbers[origin] { return number }
+        let number = nextOriginNumber
+        guard number <= Migrations.maxOriginNumber else {
+            throw StoreError.io(path: path, reason: "the store cannot number more than \(Migrations.maxOriginNumber) origins")
         }
+        let insert = try FastStatement(db, "INSERT INTO origin (number, node) VALUES (?, ?)")
+        try insert.bind(1, number)
+        try insert.bind(2, origin.rawValue)
+        try insert.execute()
+        originNumbers[origin] = number
+        nextOriginNumber = number + 1
+        return number
     }
 
     /// The op's canonical bytes and proof: the caller's, or encoded now
@@ -254,26 +313,30 @@ struct StoreApplyContext: ApplyContext {
     /// Writes the version vector and every touched initiative's rows, and
     /// returns the new states for the shared cache (to be stored once the
     /// transaction has committed).
-    func finish() throws -> [InitiativeID: InitiativeCache.Entry] {
+    mutating func finish() throws -> [(InitiativeID, InitiativeCache.Entry)] {
         let upsert = try FastStatement(db, """
             INSERT INTO version_vector (origin, seq) VALUES (?, ?)
             ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq
             """)
-        for origin in advancedOrigins {
+        var advanced = false
+        for (origin, seq) in vector where storedVector[origin] != seq {
             try upsert.bind(1, origin.rawValue)
-            try upsert.bind(2, Int64(bitPattern: vector[origin]!))
+            try upsert.bind(2, Int64(bitPattern: seq))
             try upsert.execute()
+            advanced = true
         }
-        var committed: [InitiativeID: InitiativeCache.Entry] = [:]
+        var committed: [(InitiativeID, InitiativeCache.Entry)] = []
         committed.reserveCapacity(dirty.count)
         let writer = try MaterializedWriter(db)
         for id in dirty.sorted() {
-            guard let entry = cache[id], let state = entry.state else { continue }
-            let rowid = try writer.write(state, existing: entry.stored.map { ($0.rowid, $0.texts) })
-            committed[id] = InitiativeCache.Entry(initiative: state, rowid: rowid, texts: SearchTexts(state))
+            // Moved out of the batch cache, which is done with: no copy.
+            guard let entry = cache.removeValue(forKey: id), let state = entry.state else { continue }
+            let texts = SearchTexts(state)
+            let rowid = try writer.write(state, texts: texts, existing: entry.stored.map { ($0.rowid, $0.texts) })
+            committed.append((id, InitiativeCache.Entry(initiative: state, rowid: rowid, texts: texts)))
         }
         // The statements above bypassed GRDB's change tracking.
-        if !advancedOrigins.isEmpty || !dirty.isEmpty || !released.isEmpty {
+        if advanced || !dirty.isEmpty || !released.isEmpty {
             try db.notifyChanges(in: DatabaseRegion.fullDatabase)
         }
         return committed

@@ -23,6 +23,9 @@ struct MetricsEndpointTests {
             let id = try await uwv.create(.sample("Slimme inkoop"))
             try await uwv.write(.addElement(.themes, "inkoop"), to: id)
             try await waitForConvergence([uwv, svb])
+            // Counters follow the commit that convergence sees.
+            let uwvID = try NodeID("uwv-1")
+            try await waitUntil("svb's counters", nodes: [svb]) { svb.counters.snapshot.accepted[uwvID] == 2 }
             try await application.test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
                 try await client.execute(uri: "/metrics", method: .get) { response in

@@ -36,4 +36,18 @@ struct OutboundBatchesTests {
         #expect(send == [bare])
         #expect(carry.isEmpty)
     }
+
+    @Test("a byte budget keeps a batch to the signed ops that fit, at least one")
+    func byteBudget() throws {
+        func big(_ seq: UInt64, signed: Bool) -> MissingOpsCursor.StoredOp {
+            var op = Self.op("a-1", seq, signed: signed)
+            op.canonical = [UInt8](repeating: 7, count: 400)
+            return op
+        }
+        let ops = (1...10).map { big($0, signed: $0 % 2 == 0) }
+        #expect(OutboundBatches.prefix(of: ops, maxBytes: 1_000).count == 2)
+        #expect(OutboundBatches.prefix(of: ops, maxBytes: 100).count == 1)
+        let (send, _) = try #require(OutboundBatches.cut(OutboundBatches.prefix(of: ops, maxBytes: 1_300)))
+        #expect(send.map(\.id.seq) == [1, 2])
+    }
 }

@@ -49,8 +49,8 @@ enum Fixtures {
     }
 
     /// Splits `ops` into consecutive batches of random sizes from 1 to `maximum`.
-    static func randomBatches(_ ops: [Op], maximum: Int, using rng: inout SeededGenerator) -> [[Op]] {
-        var batches: [[Op]] = []
+    static func randomBatches<Element>(_ ops: [Element], maximum: Int, using rng: inout SeededGenerator) -> [[Element]] {
+        var batches: [[Element]] = []
         var start = 0
         while start < ops.count {
             let size = Int.random(in: 1...maximum, using: &rng)

@@ -5,7 +5,9 @@
 extension Initiative {
     /// The visible state in canonical form.
     public var visibleStateBytes: [UInt8] {
-        var writer = CanonicalWriter(capacity: 512)
+        // Room for a typical initiative with a long description, so the
+        // buffer is not grown twice on the way.
+        var writer = CanonicalWriter(capacity: 2_048)
         writer.write(raw: Array("KIN1".utf8))
         writer.write(id)
         writer.writeShort(owner.rawValue)
@@ -56,10 +58,18 @@ extension CanonicalWriter {
     fileprivate mutating func writeRegister<Value>(
         _ register: MultiValueRegister<Value>, _ value: (inout Self, Value) -> Void
     ) {
-        write(list: register.writesByPrecedence) { writer, registerWrite in
+        func writeOne(_ writer: inout Self, _ registerWrite: RegisterWrite<Value>) {
             writer.write(registerWrite.op)
             writer.write(registerWrite.hlc.rawValue)
             value(&writer, registerWrite.value)
+        }
+        // The same bytes as the list of `writesByPrecedence`: a count of one,
+        // then the write.
+        if let sole = register.soleWrite {
+            write(UInt32(1))
+            writeOne(&self, sole)
+        } else {
+            write(list: register.writesByPrecedence, writeOne)
         }
     }
 }

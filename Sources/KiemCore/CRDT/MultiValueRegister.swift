@@ -42,6 +42,11 @@ public struct MultiValueRegister<Value: Hashable & Sendable>: Hashable, Sendable
         others.isEmpty ? (first.map { [$0] } ?? []) : visible.sorted { $0.wins(over: $1) }
     }
 
+    /// The only visible write when there are no concurrent ones (nil if the
+    /// register is empty or contested): ``writesByPrecedence`` without an
+    /// array, for the usual case.
+    var soleWrite: RegisterWrite<Value>? { others.isEmpty ? first : nil }
+
     /// The op ids a new write should name as replaced: every visible write.
     public var currentWriteIDs: [OpID] { visible.map(\.op).sorted() }
 

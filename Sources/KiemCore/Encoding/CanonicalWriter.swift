@@ -20,20 +20,22 @@ public struct CanonicalWriter: Sendable {
     /// Appends a bool as one byte, 0 or 1.
     public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
+    // The integers are appended as their big-endian bytes in one append:
+    // byte by byte, each append checked capacity and uniqueness again.
+
     /// Appends two bytes, big-endian.
     public mutating func write(_ value: UInt16) {
-        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: value))
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends four bytes, big-endian.
     public mutating func write(_ value: UInt32) {
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends eight bytes, big-endian.
     public mutating func write(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends a double as its IEEE 754 bit pattern.

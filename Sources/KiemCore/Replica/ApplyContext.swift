@@ -8,6 +8,12 @@ public protocol ApplyContext {
     mutating func contains(_ id: OpID) throws -> Bool
     /// The initiative's current state, including this batch's changes.
     mutating func initiative(_ id: InitiativeID) throws -> Initiative?
+    /// Calls `body` with what ``initiative(_:)`` returns. A context that
+    /// holds the state can lend it instead of copying it (a copy retains
+    /// every field of the initiative, once per op judged).
+    mutating func withInitiative<Result>(
+        _ id: InitiativeID, _ body: (Initiative?) throws -> Result
+    ) throws -> Result
     /// What is known about an op another op names.
     mutating func reference(_ id: OpID) throws -> ReferencedOp
     /// Records an accepted op and applies it to its initiative (see
@@ -19,6 +25,15 @@ public protocol ApplyContext {
     mutating func reject(_ op: Op, because rejection: Rejection) throws
     /// Removes and returns the ops held for `key`.
     mutating func releaseHeld(_ key: HoldKey) throws -> [Op]
+}
+
+extension ApplyContext {
+    /// Calls `body` with a copy from ``initiative(_:)``.
+    public mutating func withInitiative<Result>(
+        _ id: InitiativeID, _ body: (Initiative?) throws -> Result
+    ) throws -> Result {
+        try body(try initiative(id))
+    }
 }
 
 extension Initiative {

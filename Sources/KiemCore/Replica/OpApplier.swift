@@ -20,8 +20,13 @@ public enum OpApplier {
     private static func decide<Context: ApplyContext>(
         _ first: Op, in context: inout Context, outcome: inout ApplyOutcome
     ) throws {
-        var pending = [first]
-        while let op = pending.popLast() {
+        // `first`, then what its decisions released, last released first.
+        // The first op is kept out of the array, which usually stays empty
+        // and then costs no allocation.
+        var next: Op? = first
+        var pending: [Op] = []
+        while let op = next ?? pending.popLast() {
+            next = nil
             let verdict = try judge(op, in: &context)
             switch verdict {
             case .accept:
@@ -45,13 +50,18 @@ public enum OpApplier {
     }
 
     private static func judge<Context: ApplyContext>(_ op: Op, in context: inout Context) throws -> Verdict {
-        let initiative = try context.initiative(op.initiative)
         var referenced: (id: OpID, op: ReferencedOp)?
-        if case let .addProgress(_, adoption?) = op.mutation, let initiative, op.author != initiative.owner {
-            referenced = (adoption, try context.reference(adoption))
+        if case let .addProgress(_, adoption?) = op.mutation {
+            let byOther = try context.withInitiative(op.initiative) { initiative in
+                initiative.map { op.author != $0.owner } ?? false
+            }
+            if byOther { referenced = (adoption, try context.reference(adoption)) }
         }
-        return Rules.judge(op, initiative: initiative) { id in
-            referenced?.id == id ? referenced!.op : .unknown
+        let reference = referenced
+        return try context.withInitiative(op.initiative) { initiative in
+            Rules.judge(op, initiative: initiative) { id in
+                reference?.id == id ? reference!.op : .unknown
+            }
         }
     }
 }

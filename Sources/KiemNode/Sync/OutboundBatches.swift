@@ -9,12 +9,18 @@ import KiemStore
 /// back to the run's last signed op; the rest is carried into the next
 /// batch, which reads on until it reaches a signed op. The newest op of
 /// every origin is signed, so this always ends.
+///
+/// Batches also stay within `maxBytes` of canonical bytes where a signed op
+/// allows it, so a message stays well below the peer's maximum frame size
+/// however large single ops are (a creation can carry 20 KB of text).
 struct OutboundBatches {
     private var cursor: MissingOpsCursor
     private var carry: [MissingOpsCursor.StoredOp] = []
+    private let maxBytes: Int
 
-    init(_ cursor: MissingOpsCursor) {
+    init(_ cursor: MissingOpsCursor, maxBytes: Int = 1 << 20) {
         self.cursor = cursor
+        self.maxBytes = maxBytes
     }
 
     /// The ops not yet returned.
@@ -32,6 +38,11 @@ struct OutboundBatches {
             ops = batch
         }
         while true {
+            if let (send, _) = Self.cut(Self.prefix(of: ops, maxBytes: maxBytes)), !send.isEmpty {
+                carry = Array(ops[send.count...])
+                ops = send
+                break
+            }
             if let (send, rest) = Self.cut(ops) {
                 ops = send
                 carry = rest
@@ -48,6 +59,17 @@ struct OutboundBatches {
             let endsRun = index == ops.count - 1 || ops[index + 1].id.origin != op.id.origin
             return (op, endsRun)
         }
+    }
+
+    /// The longest prefix of `ops` within `maxBytes` of canonical bytes (at
+    /// least one op).
+    static func prefix(of ops: [MissingOpsCursor.StoredOp], maxBytes: Int) -> [MissingOpsCursor.StoredOp] {
+        var bytes = 0
+        for (index, op) in ops.enumerated() {
+            bytes += op.canonical.count
+            if bytes > maxBytes { return Array(ops[..<max(index, 1)]) }
+        }
+        return ops
     }
 
     /// Splits `ops` after the last op that can end the final run: a signed

@@ -13,8 +13,9 @@ import Synchronization
 /// in what a peer sends. The Sync service's handlers and the peer links
 /// are thin shells around it.
 final class Replicator: Sendable {
-    /// The most ops one outgoing batch holds.
-    static let batchSize = 1_000
+    /// The most ops one outgoing batch holds (``OutboundBatches`` also keeps
+    /// it within 1 MiB): one receiving transaction each.
+    static let batchSize = 5_000
 
     let oplog: OpLog
     let directory: OriginDirectory

@@ -1,10 +1,9 @@
 import GRDB
 import KiemCore
 
-/// A row of `held_op`: an op waiting for a creation or a named op.
-struct HeldOpRecord: Codable, FetchableRecord, TableRecord {
-    static let databaseTableName = "held_op"
-
+/// A row of `held_op` with its op's origin and seq: an op waiting for a
+/// creation or a named op.
+struct HeldOpRecord: Decodable, FetchableRecord {
     var origin: String
     var seq: Int64
     /// A ``KiemCore/HoldKey`` in its store text form.
@@ -15,16 +14,11 @@ struct HeldOpRecord: Codable, FetchableRecord, TableRecord {
         case waitsFor = "waits_for"
     }
 
-    enum Columns {
-        static let origin = Column(CodingKeys.origin)
-        static let seq = Column(CodingKeys.seq)
-        static let waitsFor = Column(CodingKeys.waitsFor)
-    }
-}
-
-extension DerivableRequest<HeldOpRecord> {
-    /// The held ops of one initiative.
-    func filter(initiative id: InitiativeID) -> Self {
-        filter(literal: "(origin, seq) IN (SELECT origin, seq FROM op WHERE initiative = \(id.storeData))")
+    /// The held ops of one initiative, in the order they were held.
+    static func fetchAll(_ db: Database, initiative id: InitiativeID) throws -> [HeldOpRecord] {
+        try fetchAll(db, sql: """
+            SELECT op.origin, op.seq, held_op.waits_for FROM held_op JOIN op ON op.id = held_op.op
+            WHERE op.initiative = ? ORDER BY held_op.rowid
+            """, arguments: [id.storeData])
     }
 }

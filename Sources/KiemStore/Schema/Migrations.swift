@@ -135,6 +135,98 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-op-rowid") { db in
+            // The op's (origin, seq) folded into its rowid, which drops the
+            // unique (origin, seq) index: one B-tree fewer per op. `origin`
+            // numbers the origins (1, 2, … in order of first appearance, at
+            // most 2^23 - 1); an op's id is `origin.number << 40 | seq`, so
+            // an origin's log is one contiguous id range (seq < 2^40: a log
+            // is contiguous from 1, so that is a trillion ops). The origin
+            // and seq columns stay for readability; CHECKs tie them to the id.
+            //
+            // held_op and rejected_op reference op(id); their implicit rowid
+            // still keeps the order in which ops were held or rejected, and
+            // is copied over. Every op, with its bytes, status and proof, is
+            // copied in id order.
+            try db.execute(sql: """
+                CREATE TABLE origin (
+                    number INTEGER PRIMARY KEY CHECK (number BETWEEN 1 AND 8388607),
+                    node TEXT NOT NULL UNIQUE CHECK (length(node) BETWEEN 1 AND 63)
+                );
+                INSERT INTO origin (node)
+                    SELECT origin FROM (SELECT origin, min(rowid) AS first FROM op GROUP BY origin) ORDER BY first;
+
+                CREATE TABLE op_v3 (
+                    id INTEGER PRIMARY KEY CHECK ((id & 1099511627775) = seq AND id >> 40 >= 1),
+                    origin TEXT NOT NULL CHECK (length(origin) BETWEEN 1 AND 63),
+                    seq INTEGER NOT NULL CHECK (seq BETWEEN 1 AND 1099511627775),
+                    hlc INTEGER NOT NULL,
+                    initiative BLOB NOT NULL CHECK (length(initiative) = 16),
+                    author TEXT NOT NULL CHECK (length(author) BETWEEN 1 AND 32),
+                    kind TEXT NOT NULL,
+                    status INTEGER NOT NULL CHECK (status BETWEEN 1 AND 3), -- accepted, held, rejected
+                    canonical BLOB NOT NULL CHECK (length(canonical) > 0),
+                    chain BLOB CHECK (chain IS NULL OR length(chain) = 32),
+                    signature BLOB CHECK (signature IS NULL OR length(signature) > 0)
+                );
+                INSERT INTO op_v3 (id, origin, seq, hlc, initiative, author, kind, status, canonical, chain, signature)
+                    SELECT (o.number << 40) | op.seq, op.origin, op.seq, op.hlc, op.initiative, op.author, op.kind,
+                           op.status, op.canonical, op.chain, op.signature
+                    FROM op JOIN origin o ON o.node = op.origin
+                    ORDER BY 1;
+
+                CREATE TABLE held_op_v3 (
+                    op INTEGER NOT NULL UNIQUE REFERENCES op_v3(id),
+                    waits_for TEXT NOT NULL CHECK (waits_for LIKE 'initiative:%' OR waits_for LIKE 'op:%')
+                );
+                INSERT INTO held_op_v3 (rowid, op, waits_for)
+                    SELECT h.rowid, (o.number << 40) | h.seq, h.waits_for
+                    FROM held_op h JOIN origin o ON o.node = h.origin
+                    ORDER BY h.rowid;
+
+                CREATE TABLE rejected_op_v3 (
+                    op INTEGER NOT NULL UNIQUE REFERENCES op_v3(id),
+                    rule TEXT NOT NULL CHECK (length(rule) > 0),
+                    reason TEXT NOT NULL
+                );
+                INSERT INTO rejected_op_v3 (rowid, op, rule, reason)
+                    SELECT r.rowid, (o.number << 40) | r.seq, r.rule, r.reason
+                    FROM rejected_op r JOIN origin o ON o.node = r.origin
+                    ORDER BY r.rowid;
+
+                DROP TABLE held_op;
+                DROP TABLE rejected_op;
+                DROP TABLE op;
+                ALTER TABLE op_v3 RENAME TO op;
+                ALTER TABLE held_op_v3 RENAME TO held_op;
+                ALTER TABLE rejected_op_v3 RENAME TO rejected_op;
+                CREATE INDEX op_initiative ON op(initiative);
+                CREATE INDEX held_op_waits_for ON held_op(waits_for);
+                """)
+        }
+        migrator.registerMigration("v4-search-automerge") { db in
+            // FTS5 writes one segment per transaction and, by default, merges
+            // segments as soon as 4 share a level, so every indexed text is
+            // rewritten once per level: in a catch-up of 100,000 initiatives
+            // in batches of 5,000 the merges wrote about three times what the
+            // index holds. Merging 16 at a time (FTS5's default crisis-merge
+            // threshold) makes about half as many levels, and cut the bytes
+            // the whole store writes (WAL and checkpoints) by about a tenth.
+            // Queries read at most 15 segments a level instead of 3; the
+            // index is kept in step exactly as before. Stored in
+            // initiative_fts_config, so it holds for every connection.
+            try db.execute(sql: "INSERT INTO initiative_fts (initiative_fts, rank) VALUES ('automerge', 16)")
+        }
         return migrator
+    }
+
+    /// The most origins the op id can number, and the highest seq it can hold
+    /// (see migration "v3-op-rowid").
+    static let maxOriginNumber: Int64 = (1 << 23) - 1
+    static let maxSeq: UInt64 = (1 << 40) - 1
+
+    /// The op's id: its origin's number and its seq.
+    static func opID(originNumber: Int64, seq: UInt64) -> Int64 {
+        originNumber << 40 | Int64(seq)
     }
 }
