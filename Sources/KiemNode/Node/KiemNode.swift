@@ -63,6 +63,7 @@ public final class KiemNode: Service, Sendable {
             throw NodeStartupError("cannot create the data folder \(configuration.dataDirectory): \(error.localizedDescription)")
         }
         let lock = try DataFolderLock(path: configuration.lockPath)
+        var openedStore: KiemStore?
         do {
             let identity: NodeTLSIdentity
             do {
@@ -90,6 +91,7 @@ public final class KiemNode: Service, Sendable {
             let signingKey = try OriginSigningKey(identity.privateKey, source: configuration.tls.key)
 
             let store = try KiemStore.open(path: configuration.storePath)
+            openedStore = store
             let oplog = try OpLog(store: store, node: configuration.node, organisation: configuration.organisation, key: signingKey)
             let directory = OriginDirectory(store: store, verifier: serverTLS.verifier)
             for (node, reason) in try await directory.loadStored() {
@@ -121,6 +123,7 @@ public final class KiemNode: Service, Sendable {
             return KiemNode(configuration: configuration, counters: counters, metrics: metrics, replicator: replicator,
                             server: server, clientTLS: clientTLS, lock: lock, logger: logger)
         } catch {
+            try? openedStore?.close()
             lock.release()
             if error is NodeStartupError { throw error }
             throw NodeStartupError("\(error)")
