@@ -102,7 +102,7 @@ struct BenchFederation {
         let process = Process()
         process.executableURL = kiemd.url
         process.arguments = ["--config", folder + "/kiemd.toml"]
-        FileManager.default.createFile(atPath: folder + "/kiemd.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: folder + "/kiemd.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/kiemd.log"))
         process.standardOutput = log
         process.standardError = log

@@ -1,5 +1,5 @@
 import Foundation
-public import KiemCore
+import KiemCore
 import Logging
 import TOMLKit
 
