@@ -93,3 +93,17 @@ import Testing
         }
     }
 }
+
+@Suite("header length")
+struct HeaderLengthTests {
+    @Test("the header is the canonical bytes' prefix of headerLength bytes, for every mutation kind")
+    func headerIsPrefix() {
+        var node = SimulatedNode("belastingdienst-1", organisation: "belastingdienst")
+        let create = node.create(InitiativeDraft(title: "Ketenregie", description: String(repeating: "é", count: 300)))
+        let ops = [create, node.setText(create.initiative, .summary, "kort"), node.add(create.initiative, .themes, "ai"),
+                   node.setPhase(create.initiative, PhaseValue(.stopped, lessonsLearned: "te vroeg"))]
+        for op in ops {
+            #expect(Array(op.canonicalBytes.prefix(op.headerLength)) == op.headerBytes)
+        }
+    }
+}

@@ -42,9 +42,19 @@ public enum ChainVerifier {
     public static func verifyRun(
         _ run: [SignedOp], after state: OriginChainState, identity: OriginIdentity
     ) throws(IntegrityError) -> OriginChainState {
+        try verifyRun(run, headers: run.map(\.op.headerBytes), after: state, identity: identity)
+    }
+
+    /// Verifies a run whose ops' headers the caller already has: for ops
+    /// decoded from their canonical bytes (which checked each payload against
+    /// its digest), the first ``Op/headerLength`` bytes.
+    public static func verifyRun(
+        _ run: [SignedOp], headers: [[UInt8]], after state: OriginChainState, identity: OriginIdentity
+    ) throws(IntegrityError) -> OriginChainState {
+        precondition(headers.count == run.count, "one header per op")
         var chain = state.chain
         var seq = state.seq
-        for signed in run {
+        for (signed, header) in zip(run, headers) {
             let op = signed.op
             guard op.origin == identity.node, op.id.seq == seq + 1 else {
                 throw .gap(origin: identity.node, expected: seq + 1, got: op.id.seq)
@@ -52,7 +62,7 @@ public enum ChainVerifier {
             guard op.author == identity.organisation else {
                 throw .wrongAuthor(op.id, claimed: op.author, expected: identity.organisation)
             }
-            chain = OpChain.link(chain, header: op.headerBytes)
+            chain = OpChain.link(chain, header: header)
             guard chain == signed.proof.chain else { throw .brokenLink(op.id) }
             seq = op.id.seq
         }

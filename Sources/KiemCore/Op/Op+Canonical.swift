@@ -37,6 +37,13 @@ extension Op {
     /// The header, which names the payload by its SHA-256 digest.
     public var headerBytes: [UInt8] { headerBytes(payloadDigest: Self.digest(of: payloadBytes)) }
 
+    /// The length of the header: the prefix of ``canonicalBytes`` that
+    /// ``headerBytes`` is, so a receiver that holds the canonical bytes can
+    /// take the header from them instead of encoding the payload again.
+    public var headerLength: Int {
+        Self.canonicalMagic.count + 2 + id.origin.rawValue.utf8.count + 8 + 8 + 2 + author.rawValue.utf8.count + 16 + 32
+    }
+
     /// Header, payload length and payload.
     public var canonicalBytes: [UInt8] {
         let payload = payloadBytes

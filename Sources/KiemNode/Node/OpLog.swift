@@ -130,13 +130,16 @@ final class OpLog: Sendable {
                 var end = start
                 while end < fresh.endIndex, fresh[end].op.origin == origin { end += 1 }
                 let run = fresh[start..<end].map { SignedOp(op: $0.op, proof: $0.proof ?? OpProof(chain: [], signature: nil)) }
+                // Decoding checked each payload against its digest, so the
+                // header is the canonical bytes' prefix.
+                let headers = fresh[start..<end].map { Array($0.canonical.prefix($0.op.headerLength)) }
                 let head = heads[origin] ?? OriginChainState()
                 guard run[0].op.id.seq == head.seq + 1 else {
                     throw .gap(origin: origin, expected: head.seq + 1, got: run[0].op.id.seq)
                 }
                 guard let originIdentity = identity(origin) else { throw .integrity(.unknownOrigin(origin)) }
                 do throws(IntegrityError) {
-                    heads[origin] = try ChainVerifier.verifyRun(run, after: head, identity: originIdentity)
+                    heads[origin] = try ChainVerifier.verifyRun(run, headers: headers, after: head, identity: originIdentity)
                 } catch {
                     throw .integrity(error)
                 }
