@@ -43,6 +43,24 @@ extension KiemStore {
         }
     }
 
+    /// The chain hashes stored with `origin`'s ops in `seqs`, by seq (an op
+    /// stored without a proof, or not stored, is absent).
+    public func chains(of origin: NodeID, seqs: ClosedRange<UInt64>) throws -> [UInt64: [UInt8]] {
+        try perform { pool in
+            try pool.read { db in
+                var chains: [UInt64: [UInt8]] = [:]
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT op.seq, op.chain FROM origin o JOIN op ON op.id BETWEEN (o.number << 40) | ? AND (o.number << 40) | ?
+                    WHERE o.node = ? AND op.chain IS NOT NULL
+                    """, arguments: [Int64(bitPattern: seqs.lowerBound), Int64(bitPattern: seqs.upperBound), origin.rawValue])
+                while let row = try rows.next() {
+                    chains[UInt64(bitPattern: row[0] as Int64)] = try row.withUnsafeData(atIndex: 1) { $0.map { [UInt8]($0) } ?? [] }
+                }
+                return chains
+            }
+        }
+    }
+
     /// The newest HLC among the ops at the head of each origin's log, so that
     /// a restarted node's clock continues after everything it holds (zero for
     /// an empty store).

@@ -133,4 +133,46 @@ struct HostilePeerTests {
             }
         }
     }
+
+    @Test("an op that differs from the stored one with the same seq: a forgery is refused, the origin's own second signature is caught as equivocation")
+    func conflictingDuplicates() async throws {
+        let federation = try TestFederation()
+        let uwvConfiguration = try federation.configuration("uwv", "uwv-1")
+        let uwv = try await federation.open(uwvConfiguration)
+        let rws = try await federation.open(try federation.configuration("rws", "rws-1"))
+        let evil = try federation.pki.node("evil", "evil-1")
+        try await running([uwv, rws]) {
+            let id = try await uwv.create(.sample("Robotisering bezwaar"))
+            let (stored, certificate) = try Self.originBatch(uwv)
+            var batch = Kiem_V1_OpBatch()
+            batch.certificates = [certificate]
+            batch.ops = [WireOps.proto(stored[0], signed: true)]
+            #expect(try await Self.push(batch, to: rws, from: evil).accepted == 1)
+            let digest = try rws.digest()
+
+            // The same seq again, other content: chained and signed by uwv-1's own key.
+            let original = try Op(canonicalBytes: stored[0].canonical)
+            let other = Op(id: original.id, hlc: original.hlc, author: original.author, initiative: id,
+                           mutation: .create(InitiativeDraft(title: "Iets anders")))
+            var origin = OriginChainWriter(origin: original.origin, key: try OriginSigningKey(try PEMFiles.privateKey(at: uwvConfiguration.tls.key)))
+            let second = try origin.prove(other)
+            batch.ops = [Kiem_V1_Op.with {
+                $0.canonical = Data(other.canonicalBytes)
+                $0.chain = Data(second.proof.chain)
+                $0.signature = Data(second.proof.signature!)
+            }]
+            await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
+            #expect(rws.counters.snapshot.equivocations[original.origin] == 1)
+            #expect(rws.counters.snapshot.integrityFailures[try NodeID("evil-1")] == nil, "the relay is not blamed")
+
+            // The same, signed by the relay instead: a forgery.
+            var forger = OriginChainWriter(origin: original.origin, key: try OriginSigningKey(evil.privateKey))
+            let forged = try forger.prove(other)
+            batch.ops[0].signature = Data(forged.proof.signature!)
+            await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
+            #expect(rws.counters.snapshot.integrityFailures[try NodeID("evil-1")] == 1)
+            #expect(rws.counters.snapshot.equivocations[original.origin] == 1)
+            #expect(try rws.digest() == digest, "nothing changed")
+        }
+    }
 }

@@ -15,6 +15,8 @@ public final class NodeCounters: Sendable {
         public var held: [NodeID: UInt64] = [:]
         /// Batches refused because an op failed verification, per peer.
         public var integrityFailures: [NodeID: UInt64] = [:]
+        /// Equivocations seen, per origin that signed two ops with one seq.
+        public var equivocations: [NodeID: UInt64] = [:]
         /// Ops written locally.
         public var localWrites: UInt64 = 0
         /// Remote batches applied, and the time they took in total.
@@ -54,6 +56,11 @@ public final class NodeCounters: Sendable {
     func recordIntegrityFailure(from peer: NodeID) {
         state.withLock { $0.integrityFailures[peer, default: 0] += 1 }
         Counter(label: "kiem_integrity_failures_total", dimensions: [("peer", peer.rawValue)], factory: factory).increment()
+    }
+
+    func recordEquivocation(by origin: NodeID) {
+        state.withLock { $0.equivocations[origin, default: 0] += 1 }
+        Counter(label: "kiem_equivocations_total", dimensions: [("origin", origin.rawValue)], factory: factory).increment()
     }
 
     func recordLocalWrite() {

@@ -120,6 +120,7 @@ final class OpLog: Sendable {
         _ ops: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
     ) throws(IngestError) -> ApplyOutcome? {
         try state.withLock { state throws(IngestError) -> ApplyOutcome? in
+            try checkHeld(ops.filter { state.vector.contains($0.op.id) }, batch: ops, identity: identity)
             let fresh = ops.filter { !state.vector.contains($0.op.id) }
             guard !fresh.isEmpty else { return nil }
             var heads = state.heads
@@ -167,6 +168,56 @@ final class OpLog: Sendable {
             committed.withLock { $0 = vector }
             return outcome
         }
+    }
+
+    /// Checks that ops the store holds already come with the chain hashes
+    /// stored for them. One that differs is either a forgery (its run does
+    /// not verify) or the origin's equivocation: a second, validly signed op
+    /// with a seq it used before (WIRE.md section 13).
+    private func checkHeld(_ held: [EncodedOp], batch: [EncodedOp], identity: (NodeID) -> OriginIdentity?) throws(IngestError) {
+        for origin in Set(held.map(\.op.origin)) {
+            let seqs = held.filter { $0.op.origin == origin }.map(\.op.id.seq)
+            let stored: [UInt64: [UInt8]]
+            do {
+                stored = try store.chains(of: origin, seqs: seqs.min()!...seqs.max()!)
+            } catch let error as StoreError {
+                throw .store(error)
+            } catch {
+                throw .malformed("\(error)")
+            }
+            for encoded in held where encoded.op.origin == origin {
+                guard let chain = stored[encoded.op.id.seq], let proof = encoded.proof, proof.chain != chain else { continue }
+                throw conflict(at: encoded, batch: batch, identity: identity)
+            }
+        }
+    }
+
+    /// The error for an op whose chain hash differs from the stored one.
+    private func conflict(at conflicting: EncodedOp, batch: [EncodedOp], identity: (NodeID) -> OriginIdentity?) -> IngestError {
+        let id = conflicting.op.id
+        guard let originIdentity = identity(id.origin) else { return .integrity(.brokenLink(id)) }
+        let previous: [UInt8]?
+        do {
+            previous = id.seq == 1 ? OpChain.genesis : try store.chains(of: id.origin, seqs: (id.seq - 1)...(id.seq - 1))[id.seq - 1]
+        } catch {
+            return .integrity(.brokenLink(id))
+        }
+        // The batch's run of this origin from the conflicting op on.
+        guard let start = batch.firstIndex(where: { $0.op.id == id }), let previous else { return .integrity(.brokenLink(id)) }
+        var run: [EncodedOp] = []
+        for encoded in batch[start...] {
+            guard encoded.op.origin == id.origin, encoded.op.id.seq == id.seq + UInt64(run.count) else { break }
+            run.append(encoded)
+        }
+        let signed = run.map { SignedOp(op: $0.op, proof: $0.proof ?? OpProof(chain: [], signature: nil)) }
+        let headers = run.map { Array($0.canonical.prefix($0.op.headerLength)) }
+        do throws(IntegrityError) {
+            _ = try ChainVerifier.verifyRun(
+                signed, headers: headers, after: OriginChainState(seq: id.seq - 1, chain: previous), identity: originIdentity)
+        } catch {
+            return .integrity(error)
+        }
+        return .equivocation(origin: id.origin, seq: id.seq)
     }
 }
 

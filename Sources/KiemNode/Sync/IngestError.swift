@@ -14,6 +14,9 @@ enum IngestError: Error, Sendable, CustomStringConvertible {
     case integrity(IntegrityError)
     /// A certificate offered for an origin that does not validate.
     case certificate(node: String, reason: String)
+    /// The origin signed two different ops with one seq: the batch carries a
+    /// validly signed op that differs from the one stored.
+    case equivocation(origin: NodeID, seq: UInt64)
     /// An op timestamped too far in the future.
     case clock(ClockError)
     /// The store failed.
@@ -25,6 +28,7 @@ enum IngestError: Error, Sendable, CustomStringConvertible {
         case let .gap(origin, expected, got): "ops of \(origin) skip from \(expected) to \(got)"
         case let .integrity(error): "integrity check failed: \(error)"
         case let .certificate(node, reason): "the certificate offered for \(node) is refused: \(reason)"
+        case let .equivocation(origin, seq): "\(origin) signed two different ops with seq \(seq) (equivocation)"
         case let .clock(error): "\(error)"
         case let .store(error): "\(error)"
         }
@@ -35,7 +39,7 @@ enum IngestError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .malformed: RPCError(code: .invalidArgument, message: description)
         case .gap: RPCError(code: .failedPrecondition, message: description)
-        case .integrity, .certificate: RPCError(code: .dataLoss, message: description)
+        case .integrity, .certificate, .equivocation: RPCError(code: .dataLoss, message: description)
         case .clock: RPCError(code: .failedPrecondition, message: description)
         case .store: RPCError(code: .internalError, message: description)
         }
@@ -46,7 +50,7 @@ enum IngestError: Error, Sendable, CustomStringConvertible {
     var isIntegrityFailure: Bool {
         switch self {
         case .integrity, .certificate, .malformed: true
-        case .gap, .clock, .store: false
+        case .gap, .clock, .store, .equivocation: false
         }
     }
 }

@@ -159,7 +159,12 @@ final class Replicator: Sendable {
             changes.notify()
             return outcome
         } catch let error as IngestError {
-            if error.isIntegrityFailure {
+            if case let .equivocation(origin, seq) = error {
+                counters.recordEquivocation(by: origin)
+                logger.error("an origin signed two different ops with one seq; its conflicting op is refused", metadata: [
+                    "kiem.origin": "\(origin)", "kiem.seq": "\(seq)", "kiem.peer": "\(peer.node)",
+                ])
+            } else if error.isIntegrityFailure {
                 counters.recordIntegrityFailure(from: peer.node)
                 registry.update(peer.node) { $0.integrityFailures += 1 }
                 logger.error("refused a batch that fails verification", metadata: [
