@@ -5,13 +5,21 @@ import KiemProtocol
 import KiemTestSupport
 import KiemTransport
 import SwiftProtobuf
+import Synchronization
 
 /// A real `kiemd` process started from a TOML file the test writes; its log
-/// goes to `kiemd.log` beside the file.
+/// goes to `kiemd.log` beside the file, read as it arrives so that a test can
+/// wait for the daemon to say it is listening.
 final class KiemdProcess: @unchecked Sendable {
     let process = Process()
     let configurationPath: String
     let logPath: String
+    private let output = Pipe()
+    private let opened = Mutex(false)
+    private let logged = ChangeSignal()
+    /// Signalled when the daemon's output ends (it exited and everything it
+    /// wrote is in the log file).
+    private let outputEnded = DispatchSemaphore(value: 0)
 
     /// Writes the configuration of `configuration` as TOML and starts kiemd on it.
     init(_ configuration: NodeConfiguration, folder: URL) throws {
@@ -27,9 +35,38 @@ final class KiemdProcess: @unchecked Sendable {
         log.seekToEndOfFile()
         process.executableURL = kiemd.url
         process.arguments = ["--config", configurationPath]
-        process.standardOutput = log
-        process.standardError = log
+        process.standardOutput = output
+        process.standardError = output
+        let logged = self.logged
+        let outputEnded = self.outputEnded
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                logged.notify()
+                outputEnded.signal()
+                return
+            }
+            log.write(data)
+            // `KiemNode.open` logs this once its listener is bound.
+            if String(decoding: data, as: UTF8.self).contains("node opened") { self?.opened.withLock { $0 = true } }
+            logged.notify()
+        }
         try process.run()
+    }
+
+    /// Returns once the daemon has logged that it is listening.
+    /// - Throws: when it exits first, or after `seconds`.
+    func waitUntilListening(seconds: Double = 30) async throws {
+        try await withDeadline(seconds: seconds, "kiemd to listen; log:\n\(log)") { [self] in
+            while true {
+                let generation = logged.generation
+                if opened.withLock({ $0 }) { return }
+                guard process.isRunning else { throw DeadlineExceeded(what: "kiemd, which exited; log:\n\(log)") }
+                try Task.checkCancellation()
+                await logged.wait(after: generation)
+            }
+        }
     }
 
     /// What the daemon logged so far.
@@ -39,6 +76,7 @@ final class KiemdProcess: @unchecked Sendable {
     func terminate() -> Int32 {
         process.terminate()
         process.waitUntilExit()
+        _ = outputEnded.wait(timeout: .now() + 10)
         return process.terminationStatus
     }
 
@@ -46,6 +84,7 @@ final class KiemdProcess: @unchecked Sendable {
     func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        _ = outputEnded.wait(timeout: .now() + 10)
     }
 }
 
@@ -60,8 +99,7 @@ struct Probe: Sendable {
             applicationProtocols: [RPCServer.applicationProtocol], logger: TestFederation.logger)
     }
 
-    /// Connects to `port` (retrying while the daemon starts) and returns
-    /// the node's vector from the handshake.
+    /// Connects to `port` and returns the node's vector from the handshake.
     func handshake(port: Int, seconds: Double = 30) async throws -> VersionVector {
         try await withConnection(port: port, seconds: seconds) { client in
             let response = try await client.unary(SyncService.handshake, request: Self.hello)
@@ -93,38 +131,11 @@ struct Probe: Sendable {
         $0.organisation = "probe"
     }
 
-    /// Runs `body` on a connection to `port`, dialling again until the port
-    /// answers, within `seconds`.
+    /// Runs `body` on a connection to the daemon at `port` (which must be
+    /// listening: ``KiemdProcess/waitUntilListening(seconds:)``), within `seconds`.
     private func withConnection<T: Sendable>(port: Int, seconds: Double, _ body: @escaping @Sendable (RPCClient) async throws -> T) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask {
-                while true {
-                    let client: RPCClient
-                    do {
-                        client = try await RPCClient.connect(to: .tls(host: "127.0.0.1", port: port, context: tls), logger: TestFederation.logger)
-                    } catch let error as RPCError where error.code == .unavailable && ContinuousClock.now < deadline {
-                        // Not listening yet: wait for the daemon's start-up,
-                        // bounded by the deadline above.
-                        try await Task.sleep(for: .milliseconds(50))
-                        continue
-                    }
-                    do {
-                        let result = try await body(client)
-                        await client.close()
-                        return result
-                    } catch {
-                        await client.close()
-                        throw error
-                    }
-                }
-            }
-            group.addTask {
-                try await Task.sleep(until: deadline)
-                throw TestTimeout.expired("port \(port) within \(seconds) s")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        try await withDeadline(seconds: seconds, "port \(port) within \(seconds) s") { [tls] in
+            try await RPCClient.withConnection(to: .tls(host: "127.0.0.1", port: port, context: tls), logger: TestFederation.logger, body)
         }
     }
 }

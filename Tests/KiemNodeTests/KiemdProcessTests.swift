@@ -54,6 +54,7 @@ struct KiemdProcessTests {
             let id = try await uwv.create(.sample("Chatbot voor werkzoekenden"))
             let svb = try KiemdProcess(svbConfiguration, folder: federation.root.appendingPathComponent("svb-1"))
             let port = svbConfiguration.listen.port
+            try await svb.waitUntilListening()
             _ = try await probe.handshake(port: port)
             for index in 1...50 { try await uwv.write(.setText(.summary, "stand \(index)"), to: id) }
             let target = uwv.versionVector
@@ -92,11 +93,13 @@ struct KiemdProcessTests {
         let probe = try Probe(federation)
         try await running([uwv]) {
             let first = try KiemdProcess(svbConfiguration, folder: folder)
+            try await first.waitUntilListening()
             let seen = try await probe.watch(port: port) { $0.totalOps >= 3_000 }
             first.kill()
             #expect(seen.totalOps < target.totalOps, "the kill came before the catch-up ended")
 
             let second = try KiemdProcess(svbConfiguration, folder: folder)
+            try await second.waitUntilListening()
             let afterRestart = try await probe.handshake(port: port)
             #expect(afterRestart.totalOps >= seen.totalOps, "ops stored before the kill survive it: \(afterRestart) vs \(seen)")
             _ = try await probe.watch(port: port) { $0 == target }

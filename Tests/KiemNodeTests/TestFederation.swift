@@ -88,19 +88,19 @@ enum TestTimeout: Error, CustomStringConvertible {
 func waitUntil(
     _ what: String, nodes: [KiemNode], seconds: Double = 60, _ condition: @escaping @Sendable () throws -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while true {
-        let generations = nodes.map { ($0.replicator.changes.generation, $0.replicator.registry.sessionsChanged.generation) }
-        if try condition() { return }
-        guard ContinuousClock.now < deadline else { throw TestTimeout.expired(what) }
-        await withTaskGroup(of: Void.self) { group in
-            for (node, generation) in zip(nodes, generations) {
-                group.addTask { await node.replicator.changes.wait(after: generation.0) }
-                group.addTask { await node.replicator.registry.sessionsChanged.wait(after: generation.1) }
+    try await withDeadline(seconds: seconds, what) {
+        while true {
+            let generations = nodes.map { ($0.replicator.changes.generation, $0.replicator.registry.sessionsChanged.generation) }
+            if try condition() { return }
+            try Task.checkCancellation()
+            await withTaskGroup(of: Void.self) { group in
+                for (node, generation) in zip(nodes, generations) {
+                    group.addTask { await node.replicator.changes.wait(after: generation.0) }
+                    group.addTask { await node.replicator.registry.sessionsChanged.wait(after: generation.1) }
+                }
+                await group.next()
+                group.cancelAll()
             }
-            group.addTask { try? await Task.sleep(until: deadline) }
-            await group.next()
-            group.cancelAll()
         }
     }
 }
