@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "KiemProtocol", targets: ["KiemProtocol"]),
         .library(name: "KiemTransport", targets: ["KiemTransport"]),
         .library(name: "KiemNode", targets: ["KiemNode"]),
+        .library(name: "KiemClient", targets: ["KiemClient"]),
         .executable(name: "kiemd", targets: ["kiemd"]),
         .executable(name: "kiemctl", targets: ["kiemctl"]),
         .executable(name: "kiem-bench", targets: ["kiem-bench"]),
@@ -134,12 +135,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KiemClient",
+            dependencies: [
+                "KiemProtocol",
+                "KiemTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "kiemctl",
             dependencies: [
                 "KiemCore",
+                "KiemProtocol",
                 "KiemTransport",
+                "KiemClient",
+                "KiemNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -190,6 +207,7 @@ let package = Package(
             name: "KiemNodeTests",
             dependencies: [
                 "KiemNode",
+                "KiemClient",
                 "KiemCore",
                 "KiemStore",
                 "KiemProtocol",

@@ -66,6 +66,15 @@ import Testing
         #expect(set.elements.isEmpty)
     }
 
+    @Test func removingOneElementOfACreationKeepsTheOthersItTagged() {
+        var set = AddWinsSet()
+        let creation = OpID(origin: a, seq: 1)
+        for theme in ["data", "mpc", "privacy"] { set.add(theme, tag: creation) }
+        set.remove("data", tags: set.liveTags(of: "data"))
+        #expect(set.elements == ["mpc", "privacy"])
+        #expect(set.liveTags(of: "mpc") == [creation])
+    }
+
     @Test func concurrentTitlesAreVisibleOnTheInitiative() {
         var uwv1 = SimulatedNode("uwv-1", organisation: "uwv")
         var uwv2 = SimulatedNode("uwv-2", organisation: "uwv")

@@ -34,7 +34,7 @@ struct WireExampleTests {
 
     static func request() throws -> ByteBuffer {
         var request = Kiem_V1_RemovePeerRequest()
-        request.address = "svb-1.kiem.example:7443"
+        request.peer = "svb-1.kiem.example:7443"
         return try MessageCodec.encode(request)
     }
 
@@ -161,7 +161,7 @@ struct WireExampleTests {
         ]
         let notes = [
             "",
-            "kiem.v1.RemovePeerRequest { address: \"svb-1.kiem.example:7443\" }",
+            "kiem.v1.RemovePeerRequest { peer: \"svb-1.kiem.example:7443\" }",
             "",
             "kiem.v1.RemovePeerResponse { removed: true }",
             "",
@@ -276,7 +276,7 @@ struct WireExampleTests {
             return
         }
         let request = try MessageCodec.decode(Kiem_V1_RemovePeerRequest.self, from: requestBytes)
-        #expect(request.address == "svb-1.kiem.example:7443")
+        #expect(request.peer == "svb-1.kiem.example:7443")
 
         guard case .send(let reply) = try server.sendMessage(try Self.response(), on: open.streamID) else {
             Issue.record("blocked")

@@ -150,7 +150,7 @@ func rpcTimeout<T: Sendable>(
 
 func removePeerRequest(_ address: String) -> Kiem_V1_RemovePeerRequest {
     var request = Kiem_V1_RemovePeerRequest()
-    request.address = address
+    request.peer = address
     return request
 }
 
@@ -242,11 +242,11 @@ func makeTestRouter(probe: Probe) -> RPCRouter {
         return request
     }
     router.unary(TestMethods.removePeer) { request, _ in
-        guard !request.address.isEmpty else {
+        guard !request.peer.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "address is empty")
         }
         var response = Kiem_V1_RemovePeerResponse()
-        response.removed = request.address.hasSuffix(":7443")
+        response.removed = request.peer.hasSuffix(":7443")
         return response
     }
     return router

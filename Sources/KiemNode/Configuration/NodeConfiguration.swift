@@ -125,4 +125,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var lockPath: String { dataDirectory + "/kiemd.lock" }
     /// The control socket (`kiemctl`).
     public var controlSocketPath: String { dataDirectory + "/kiemd.sock" }
+    /// The process id of the running daemon, for scripts (`kill $(cat …)`).
+    public var pidPath: String { dataDirectory + "/kiemd.pid" }
+    /// Peers added and removed at runtime (``PeerChanges``).
+    var peerChangesPath: String { dataDirectory + "/" + PeerChanges.fileName }
 }

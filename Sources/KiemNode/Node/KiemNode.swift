@@ -30,7 +30,8 @@ public final class KiemNode: Service, Sendable {
     public let counters: NodeCounters
     let replicator: Replicator
     private let server: RPCServer
-    private let clientTLS: KiemTLSContext
+    private let controlServer: RPCServer
+    private let peers: PeerSupervisor
     private let lock: DataFolderLock
     let logger: Logger
     let metrics: MetricsEndpoint
@@ -39,13 +40,14 @@ public final class KiemNode: Service, Sendable {
     private let serving = Mutex(false)
 
     private init(configuration: NodeConfiguration, counters: NodeCounters, metrics: MetricsEndpoint, replicator: Replicator,
-                 server: RPCServer, clientTLS: KiemTLSContext, lock: DataFolderLock, logger: Logger) {
+                 server: RPCServer, controlServer: RPCServer, peers: PeerSupervisor, lock: DataFolderLock, logger: Logger) {
         self.configuration = configuration
         self.metrics = metrics
         self.counters = counters
         self.replicator = replicator
         self.server = server
-        self.clientTLS = clientTLS
+        self.controlServer = controlServer
+        self.peers = peers
         self.lock = lock
         self.logger = logger
     }
@@ -64,6 +66,7 @@ public final class KiemNode: Service, Sendable {
         }
         let lock = try DataFolderLock(path: configuration.lockPath)
         var openedStore: KiemStore?
+        var openedServer: RPCServer?
         do {
             let identity: NodeTLSIdentity
             do {
@@ -105,6 +108,11 @@ public final class KiemNode: Service, Sendable {
             let replicator = Replicator(
                 oplog: oplog, directory: directory, registry: PeerRegistry(local: configuration.node),
                 changes: ChangeSignal(), role: configuration.role, counters: counters, logger: logger)
+            let peers = PeerSupervisor(
+                list: PeerList(
+                    configured: configuration.peers, changes: try PeerChanges.load(path: configuration.peerChangesPath),
+                    local: configuration.node),
+                changesPath: configuration.peerChangesPath, replicator: replicator, tls: clientTLS, logger: logger)
             var router = RPCRouter()
             SyncService.register(in: &router, replicator: replicator)
             let server: RPCServer
@@ -115,18 +123,42 @@ public final class KiemNode: Service, Sendable {
             } catch {
                 throw NodeStartupError("cannot listen on \(configuration.listen): \(error)")
             }
+            openedServer = server
+            let controlServer = try await bindControlSocket(
+                ControlService(configuration: configuration, replicator: replicator, peers: peers, tls: clientTLS,
+                               started: Date(), logger: logger),
+                path: configuration.controlSocketPath, logger: logger)
+            try PIDFile.write(path: configuration.pidPath)
             logger.info("node opened", metadata: [
                 "kiem.organisation": "\(configuration.organisation)", "kiem.role": "\(configuration.role.rawValue)",
                 "kiem.store": "\(configuration.storePath)", "kiem.vector": "\(oplog.versionVector)",
                 "kiem.listen": "\(server.localAddress.map { "\($0)" } ?? "?")",
+                "kiem.control": "\(configuration.controlSocketPath)",
             ])
             return KiemNode(configuration: configuration, counters: counters, metrics: metrics, replicator: replicator,
-                            server: server, clientTLS: clientTLS, lock: lock, logger: logger)
+                            server: server, controlServer: controlServer, peers: peers, lock: lock, logger: logger)
         } catch {
+            await openedServer?.closeUnserved()
             try? openedStore?.close()
             lock.release()
             if error is NodeStartupError { throw error }
             throw NodeStartupError("\(error)")
+        }
+    }
+
+    /// Binds the control API on the Unix domain socket `path`, mode 0600:
+    /// only the daemon's user (and root) can connect.
+    private static func bindControlSocket(_ service: ControlService, path: String, logger: Logger) async throws -> RPCServer {
+        // sockaddr_un holds 108 bytes with the terminating NUL.
+        guard path.utf8.count < 108 else {
+            throw NodeStartupError("the control socket path \(path) is \(path.utf8.count) bytes; Unix sockets allow 107: use a shorter data_dir")
+        }
+        var router = RPCRouter()
+        service.register(in: &router)
+        do {
+            return try await RPCServer.bind(.unixDomainSocket(path: path, permissions: 0o600), router: router, logger: logger)
+        } catch {
+            throw NodeStartupError("cannot serve the control socket \(path): \(error)")
         }
     }
 
@@ -144,6 +176,7 @@ public final class KiemNode: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.server.run() }
+                group.addTask { try await self.controlServer.run() }
                 group.addTask { try await self.runServices() }
                 try await group.waitForAll()
             }
@@ -155,10 +188,7 @@ public final class KiemNode: Service, Sendable {
     /// The peer links and the metrics endpoint, until a stop is requested.
     private func runServices() async throws {
         try await withThrowingTaskGroup(of: Void.self) { services in
-            for peer in configuration.peers {
-                let link = PeerLink(peer: peer, replicator: replicator, tls: clientTLS, logger: logger)
-                services.addTask { await link.run() }
-            }
+            services.addTask { await self.peers.run() }
             if let address = configuration.metrics {
                 let application = metrics.application(for: self, address: address)
                 services.addTask {
@@ -186,6 +216,7 @@ public final class KiemNode: Service, Sendable {
         stopRequested.notify()
         replicator.stop()
         server.beginGracefulShutdown()
+        controlServer.beginGracefulShutdown()
     }
 
     /// Returns once ``run()`` has closed the store and released the data
@@ -199,6 +230,7 @@ public final class KiemNode: Service, Sendable {
         stopRequested.notify()
         replicator.stop()
         replicator.oplog.close()
+        PIDFile.remove(path: configuration.pidPath)
         lock.release()
         logger.info("node stopped")
         stopped.notify()

@@ -15,6 +15,8 @@ final class PeerRegistry: Sendable {
         var connected: SessionTable.Direction?
         /// When a session with it last ended or was active.
         var lastSeen: Date?
+        /// When it last sent a batch of ops.
+        var lastBatch: Date?
         var opsReceived: UInt64 = 0
         var opsSent: UInt64 = 0
         var opsRejected: UInt64 = 0

@@ -117,7 +117,8 @@ final class Replicator: Sendable {
         changes.notify()
     }
 
-    private var isStopping: Bool { stopping.withLock { $0 } }
+    /// Whether the node is shutting down (live streams end).
+    var isStopping: Bool { stopping.withLock { $0 } }
 
     /// Verifies and applies one batch a peer sent.
     /// - Throws: ``RPCError``: `DATA_LOSS` for an altered, invented or
@@ -142,6 +143,7 @@ final class Replicator: Sendable {
                 $0.opsReceived += UInt64(ops.count)
                 $0.opsRejected += UInt64(outcome?.rejected.count ?? 0)
                 $0.lastSeen = Date()
+                $0.lastBatch = $0.lastSeen
             }
             guard let outcome else { return nil }
             counters.recordApplied(from: peer.node, accepted: outcome.accepted.count, rejected: outcome.rejected.count,

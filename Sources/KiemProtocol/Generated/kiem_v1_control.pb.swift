@@ -85,60 +85,111 @@ public nonisolated struct Kiem_V1_StatusRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Kiem_V1_StatusResponse: Sendable {
+public nonisolated struct Kiem_V1_StatusResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var nodeID: String = String()
+  public var nodeID: String {
+    get {_storage._nodeID}
+    set {_uniqueStorage()._nodeID = newValue}
+  }
 
-  public var organisation: String = String()
+  public var organisation: String {
+    get {_storage._organisation}
+    set {_uniqueStorage()._organisation = newValue}
+  }
 
-  public var role: Kiem_V1_NodeRole = .unspecified
+  public var role: Kiem_V1_NodeRole {
+    get {_storage._role}
+    set {_uniqueStorage()._role = newValue}
+  }
 
-  public var softwareVersion: String = String()
+  public var softwareVersion: String {
+    get {_storage._softwareVersion}
+    set {_uniqueStorage()._softwareVersion = newValue}
+  }
 
   /// Wire protocol versions this node speaks (see WIRE.md, preface).
-  public var minProtocolVersion: UInt32 = 0
+  public var minProtocolVersion: UInt32 {
+    get {_storage._minProtocolVersion}
+    set {_uniqueStorage()._minProtocolVersion = newValue}
+  }
 
-  public var maxProtocolVersion: UInt32 = 0
+  public var maxProtocolVersion: UInt32 {
+    get {_storage._maxProtocolVersion}
+    set {_uniqueStorage()._maxProtocolVersion = newValue}
+  }
 
-  public var uptimeSeconds: UInt64 = 0
+  public var uptimeSeconds: UInt64 {
+    get {_storage._uptimeSeconds}
+    set {_uniqueStorage()._uptimeSeconds = newValue}
+  }
 
   public var versionVector: Kiem_V1_VersionVector {
-    get {_versionVector ?? Kiem_V1_VersionVector()}
-    set {_versionVector = newValue}
+    get {_storage._versionVector ?? Kiem_V1_VersionVector()}
+    set {_uniqueStorage()._versionVector = newValue}
   }
   /// Returns true if `versionVector` has been explicitly set.
-  public var hasVersionVector: Bool {self._versionVector != nil}
+  public var hasVersionVector: Bool {_storage._versionVector != nil}
   /// Clears the value of `versionVector`. Subsequent reads from it will return its default value.
-  public mutating func clearVersionVector() {self._versionVector = nil}
+  public mutating func clearVersionVector() {_uniqueStorage()._versionVector = nil}
 
-  public var initiativeCount: UInt64 = 0
+  public var initiativeCount: UInt64 {
+    get {_storage._initiativeCount}
+    set {_uniqueStorage()._initiativeCount = newValue}
+  }
 
-  public var opCount: UInt64 = 0
+  public var opCount: UInt64 {
+    get {_storage._opCount}
+    set {_uniqueStorage()._opCount = newValue}
+  }
 
   /// Ops waiting for a dependency, and ops refused by the rules (counted and
   /// logged, never stored).
-  public var heldOpCount: UInt64 = 0
+  public var heldOpCount: UInt64 {
+    get {_storage._heldOpCount}
+    set {_uniqueStorage()._heldOpCount = newValue}
+  }
 
-  public var rejectedOpCount: UInt64 = 0
+  public var rejectedOpCount: UInt64 {
+    get {_storage._rejectedOpCount}
+    set {_uniqueStorage()._rejectedOpCount = newValue}
+  }
 
-  public var peerCount: UInt32 = 0
+  public var peerCount: UInt32 {
+    get {_storage._peerCount}
+    set {_uniqueStorage()._peerCount = newValue}
+  }
 
-  public var connectedPeerCount: UInt32 = 0
+  public var connectedPeerCount: UInt32 {
+    get {_storage._connectedPeerCount}
+    set {_uniqueStorage()._connectedPeerCount = newValue}
+  }
 
   /// Hex SHA-256 of the visible state (Replica.digest); equal on converged replicas.
-  public var stateDigest: String = String()
+  public var stateDigest: String {
+    get {_storage._stateDigest}
+    set {_uniqueStorage()._stateDigest = newValue}
+  }
 
   /// Equivocations detected so far.
-  public var equivocations: [Kiem_V1_EquivocationProof] = []
+  public var equivocations: [Kiem_V1_EquivocationProof] {
+    get {_storage._equivocations}
+    set {_uniqueStorage()._equivocations = newValue}
+  }
+
+  /// Every peer this node dials (as ListPeers returns them).
+  public var peers: [Kiem_V1_Peer] {
+    get {_storage._peers}
+    set {_uniqueStorage()._peers = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _versionVector: Kiem_V1_VersionVector? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// The result of every write: the op it created and the initiative afterwards.
@@ -544,6 +595,13 @@ public nonisolated struct Kiem_V1_Peer: Sendable {
   /// Round-trip time of the last keep-alive ping, in microseconds.
   public var rttMicros: UInt64 = 0
 
+  /// Ops this node holds that the peer is not known to hold.
+  public var lagOps: UInt64 = 0
+
+  /// True for a peer added with AddPeer (kept in the data folder), false for
+  /// one from the configuration file.
+  public var addedAtRuntime: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -573,28 +631,35 @@ public nonisolated struct Kiem_V1_ListPeersResponse: Sendable {
   public init() {}
 }
 
+/// Adds a peer to dial, as a [[peers]] entry of the configuration would; the
+/// connection is refused unless the peer's certificate names this organisation
+/// and node. Kept in the data folder (peers.json), so it survives restarts.
 public nonisolated struct Kiem_V1_AddPeerRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// host:port
   public var address: String = String()
 
-  /// Expected node id (optional); the connection is refused if the peer's
-  /// certificate names another node.
-  public var expectedNodeID: String = String()
+  public var nodeID: String = String()
+
+  public var organisation: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
+/// Stops dialling a peer (from the configuration or added) and closes its
+/// session; kept in the data folder, so it survives restarts.
 public nonisolated struct Kiem_V1_RemovePeerRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var address: String = String()
+  /// The peer's node id or its address (host:port).
+  public var peer: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -679,7 +744,7 @@ public nonisolated struct Kiem_V1_SyncRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Peer addresses (as in ListPeers) to sync with; empty = all peers.
+  /// Peers (node ids or addresses, as in ListPeers) to sync with; empty = all.
   public var peers: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -924,108 +989,181 @@ nonisolated extension Kiem_V1_StatusRequest: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{3}software_version\0\u{3}min_protocol_version\0\u{3}max_protocol_version\0\u{3}uptime_seconds\0\u{3}version_vector\0\u{3}initiative_count\0\u{3}op_count\0\u{3}held_op_count\0\u{3}rejected_op_count\0\u{3}peer_count\0\u{3}connected_peer_count\0\u{3}state_digest\0\u{1}equivocations\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{3}software_version\0\u{3}min_protocol_version\0\u{3}max_protocol_version\0\u{3}uptime_seconds\0\u{3}version_vector\0\u{3}initiative_count\0\u{3}op_count\0\u{3}held_op_count\0\u{3}rejected_op_count\0\u{3}peer_count\0\u{3}connected_peer_count\0\u{3}state_digest\0\u{1}equivocations\0\u{1}peers\0")
+
+  fileprivate class _StorageClass {
+    var _nodeID: String = String()
+    var _organisation: String = String()
+    var _role: Kiem_V1_NodeRole = .unspecified
+    var _softwareVersion: String = String()
+    var _minProtocolVersion: UInt32 = 0
+    var _maxProtocolVersion: UInt32 = 0
+    var _uptimeSeconds: UInt64 = 0
+    var _versionVector: Kiem_V1_VersionVector? = nil
+    var _initiativeCount: UInt64 = 0
+    var _opCount: UInt64 = 0
+    var _heldOpCount: UInt64 = 0
+    var _rejectedOpCount: UInt64 = 0
+    var _peerCount: UInt32 = 0
+    var _connectedPeerCount: UInt32 = 0
+    var _stateDigest: String = String()
+    var _equivocations: [Kiem_V1_EquivocationProof] = []
+    var _peers: [Kiem_V1_Peer] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _nodeID = source._nodeID
+      _organisation = source._organisation
+      _role = source._role
+      _softwareVersion = source._softwareVersion
+      _minProtocolVersion = source._minProtocolVersion
+      _maxProtocolVersion = source._maxProtocolVersion
+      _uptimeSeconds = source._uptimeSeconds
+      _versionVector = source._versionVector
+      _initiativeCount = source._initiativeCount
+      _opCount = source._opCount
+      _heldOpCount = source._heldOpCount
+      _rejectedOpCount = source._rejectedOpCount
+      _peerCount = source._peerCount
+      _connectedPeerCount = source._connectedPeerCount
+      _stateDigest = source._stateDigest
+      _equivocations = source._equivocations
+      _peers = source._peers
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.organisation) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.role) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.softwareVersion) }()
-      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.minProtocolVersion) }()
-      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.maxProtocolVersion) }()
-      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.uptimeSeconds) }()
-      case 8: try { try decoder.decodeSingularMessageField(value: &self._versionVector) }()
-      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.initiativeCount) }()
-      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.opCount) }()
-      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.heldOpCount) }()
-      case 12: try { try decoder.decodeSingularUInt64Field(value: &self.rejectedOpCount) }()
-      case 13: try { try decoder.decodeSingularUInt32Field(value: &self.peerCount) }()
-      case 14: try { try decoder.decodeSingularUInt32Field(value: &self.connectedPeerCount) }()
-      case 15: try { try decoder.decodeSingularStringField(value: &self.stateDigest) }()
-      case 16: try { try decoder.decodeRepeatedMessageField(value: &self.equivocations) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._nodeID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._organisation) }()
+        case 3: try { try decoder.decodeSingularEnumField(value: &_storage._role) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._softwareVersion) }()
+        case 5: try { try decoder.decodeSingularUInt32Field(value: &_storage._minProtocolVersion) }()
+        case 6: try { try decoder.decodeSingularUInt32Field(value: &_storage._maxProtocolVersion) }()
+        case 7: try { try decoder.decodeSingularUInt64Field(value: &_storage._uptimeSeconds) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._versionVector) }()
+        case 9: try { try decoder.decodeSingularUInt64Field(value: &_storage._initiativeCount) }()
+        case 10: try { try decoder.decodeSingularUInt64Field(value: &_storage._opCount) }()
+        case 11: try { try decoder.decodeSingularUInt64Field(value: &_storage._heldOpCount) }()
+        case 12: try { try decoder.decodeSingularUInt64Field(value: &_storage._rejectedOpCount) }()
+        case 13: try { try decoder.decodeSingularUInt32Field(value: &_storage._peerCount) }()
+        case 14: try { try decoder.decodeSingularUInt32Field(value: &_storage._connectedPeerCount) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._stateDigest) }()
+        case 16: try { try decoder.decodeRepeatedMessageField(value: &_storage._equivocations) }()
+        case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._peers) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.nodeID.isEmpty {
-      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 1)
-    }
-    if !self.organisation.isEmpty {
-      try visitor.visitSingularStringField(value: self.organisation, fieldNumber: 2)
-    }
-    if self.role != .unspecified {
-      try visitor.visitSingularEnumField(value: self.role, fieldNumber: 3)
-    }
-    if !self.softwareVersion.isEmpty {
-      try visitor.visitSingularStringField(value: self.softwareVersion, fieldNumber: 4)
-    }
-    if self.minProtocolVersion != 0 {
-      try visitor.visitSingularUInt32Field(value: self.minProtocolVersion, fieldNumber: 5)
-    }
-    if self.maxProtocolVersion != 0 {
-      try visitor.visitSingularUInt32Field(value: self.maxProtocolVersion, fieldNumber: 6)
-    }
-    if self.uptimeSeconds != 0 {
-      try visitor.visitSingularUInt64Field(value: self.uptimeSeconds, fieldNumber: 7)
-    }
-    try { if let v = self._versionVector {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-    } }()
-    if self.initiativeCount != 0 {
-      try visitor.visitSingularUInt64Field(value: self.initiativeCount, fieldNumber: 9)
-    }
-    if self.opCount != 0 {
-      try visitor.visitSingularUInt64Field(value: self.opCount, fieldNumber: 10)
-    }
-    if self.heldOpCount != 0 {
-      try visitor.visitSingularUInt64Field(value: self.heldOpCount, fieldNumber: 11)
-    }
-    if self.rejectedOpCount != 0 {
-      try visitor.visitSingularUInt64Field(value: self.rejectedOpCount, fieldNumber: 12)
-    }
-    if self.peerCount != 0 {
-      try visitor.visitSingularUInt32Field(value: self.peerCount, fieldNumber: 13)
-    }
-    if self.connectedPeerCount != 0 {
-      try visitor.visitSingularUInt32Field(value: self.connectedPeerCount, fieldNumber: 14)
-    }
-    if !self.stateDigest.isEmpty {
-      try visitor.visitSingularStringField(value: self.stateDigest, fieldNumber: 15)
-    }
-    if !self.equivocations.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.equivocations, fieldNumber: 16)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._nodeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._nodeID, fieldNumber: 1)
+      }
+      if !_storage._organisation.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._organisation, fieldNumber: 2)
+      }
+      if _storage._role != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._role, fieldNumber: 3)
+      }
+      if !_storage._softwareVersion.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._softwareVersion, fieldNumber: 4)
+      }
+      if _storage._minProtocolVersion != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._minProtocolVersion, fieldNumber: 5)
+      }
+      if _storage._maxProtocolVersion != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._maxProtocolVersion, fieldNumber: 6)
+      }
+      if _storage._uptimeSeconds != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._uptimeSeconds, fieldNumber: 7)
+      }
+      try { if let v = _storage._versionVector {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      if _storage._initiativeCount != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._initiativeCount, fieldNumber: 9)
+      }
+      if _storage._opCount != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._opCount, fieldNumber: 10)
+      }
+      if _storage._heldOpCount != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._heldOpCount, fieldNumber: 11)
+      }
+      if _storage._rejectedOpCount != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._rejectedOpCount, fieldNumber: 12)
+      }
+      if _storage._peerCount != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._peerCount, fieldNumber: 13)
+      }
+      if _storage._connectedPeerCount != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._connectedPeerCount, fieldNumber: 14)
+      }
+      if !_storage._stateDigest.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._stateDigest, fieldNumber: 15)
+      }
+      if !_storage._equivocations.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._equivocations, fieldNumber: 16)
+      }
+      if !_storage._peers.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._peers, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Kiem_V1_StatusResponse, rhs: Kiem_V1_StatusResponse) -> Bool {
-    if lhs.nodeID != rhs.nodeID {return false}
-    if lhs.organisation != rhs.organisation {return false}
-    if lhs.role != rhs.role {return false}
-    if lhs.softwareVersion != rhs.softwareVersion {return false}
-    if lhs.minProtocolVersion != rhs.minProtocolVersion {return false}
-    if lhs.maxProtocolVersion != rhs.maxProtocolVersion {return false}
-    if lhs.uptimeSeconds != rhs.uptimeSeconds {return false}
-    if lhs._versionVector != rhs._versionVector {return false}
-    if lhs.initiativeCount != rhs.initiativeCount {return false}
-    if lhs.opCount != rhs.opCount {return false}
-    if lhs.heldOpCount != rhs.heldOpCount {return false}
-    if lhs.rejectedOpCount != rhs.rejectedOpCount {return false}
-    if lhs.peerCount != rhs.peerCount {return false}
-    if lhs.connectedPeerCount != rhs.connectedPeerCount {return false}
-    if lhs.stateDigest != rhs.stateDigest {return false}
-    if lhs.equivocations != rhs.equivocations {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._nodeID != rhs_storage._nodeID {return false}
+        if _storage._organisation != rhs_storage._organisation {return false}
+        if _storage._role != rhs_storage._role {return false}
+        if _storage._softwareVersion != rhs_storage._softwareVersion {return false}
+        if _storage._minProtocolVersion != rhs_storage._minProtocolVersion {return false}
+        if _storage._maxProtocolVersion != rhs_storage._maxProtocolVersion {return false}
+        if _storage._uptimeSeconds != rhs_storage._uptimeSeconds {return false}
+        if _storage._versionVector != rhs_storage._versionVector {return false}
+        if _storage._initiativeCount != rhs_storage._initiativeCount {return false}
+        if _storage._opCount != rhs_storage._opCount {return false}
+        if _storage._heldOpCount != rhs_storage._heldOpCount {return false}
+        if _storage._rejectedOpCount != rhs_storage._rejectedOpCount {return false}
+        if _storage._peerCount != rhs_storage._peerCount {return false}
+        if _storage._connectedPeerCount != rhs_storage._connectedPeerCount {return false}
+        if _storage._stateDigest != rhs_storage._stateDigest {return false}
+        if _storage._equivocations != rhs_storage._equivocations {return false}
+        if _storage._peers != rhs_storage._peers {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1614,7 +1752,7 @@ nonisolated extension Kiem_V1_GetInitiativeResponse: SwiftProtobuf.Message, Swif
 
 nonisolated extension Kiem_V1_Peer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Peer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{1}state\0\u{3}last_connected_millis\0\u{3}last_synced_millis\0\u{3}last_error\0\u{3}version_vector\0\u{3}ops_received\0\u{3}ops_sent\0\u{3}rtt_micros\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{1}state\0\u{3}last_connected_millis\0\u{3}last_synced_millis\0\u{3}last_error\0\u{3}version_vector\0\u{3}ops_received\0\u{3}ops_sent\0\u{3}rtt_micros\0\u{3}lag_ops\0\u{3}added_at_runtime\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1634,6 +1772,8 @@ nonisolated extension Kiem_V1_Peer: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.opsReceived) }()
       case 11: try { try decoder.decodeSingularUInt64Field(value: &self.opsSent) }()
       case 12: try { try decoder.decodeSingularUInt64Field(value: &self.rttMicros) }()
+      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.lagOps) }()
+      case 14: try { try decoder.decodeSingularBoolField(value: &self.addedAtRuntime) }()
       default: break
       }
     }
@@ -1680,6 +1820,12 @@ nonisolated extension Kiem_V1_Peer: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if self.rttMicros != 0 {
       try visitor.visitSingularUInt64Field(value: self.rttMicros, fieldNumber: 12)
     }
+    if self.lagOps != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lagOps, fieldNumber: 13)
+    }
+    if self.addedAtRuntime != false {
+      try visitor.visitSingularBoolField(value: self.addedAtRuntime, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1696,6 +1842,8 @@ nonisolated extension Kiem_V1_Peer: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.opsReceived != rhs.opsReceived {return false}
     if lhs.opsSent != rhs.opsSent {return false}
     if lhs.rttMicros != rhs.rttMicros {return false}
+    if lhs.lagOps != rhs.lagOps {return false}
+    if lhs.addedAtRuntime != rhs.addedAtRuntime {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1752,7 +1900,7 @@ nonisolated extension Kiem_V1_ListPeersResponse: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Kiem_V1_AddPeerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AddPeerRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0\u{3}expected_node_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0\u{3}node_id\0\u{1}organisation\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1761,7 +1909,8 @@ nonisolated extension Kiem_V1_AddPeerRequest: SwiftProtobuf.Message, SwiftProtob
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.address) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.expectedNodeID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.organisation) }()
       default: break
       }
     }
@@ -1771,15 +1920,19 @@ nonisolated extension Kiem_V1_AddPeerRequest: SwiftProtobuf.Message, SwiftProtob
     if !self.address.isEmpty {
       try visitor.visitSingularStringField(value: self.address, fieldNumber: 1)
     }
-    if !self.expectedNodeID.isEmpty {
-      try visitor.visitSingularStringField(value: self.expectedNodeID, fieldNumber: 2)
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 2)
+    }
+    if !self.organisation.isEmpty {
+      try visitor.visitSingularStringField(value: self.organisation, fieldNumber: 3)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Kiem_V1_AddPeerRequest, rhs: Kiem_V1_AddPeerRequest) -> Bool {
     if lhs.address != rhs.address {return false}
-    if lhs.expectedNodeID != rhs.expectedNodeID {return false}
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.organisation != rhs.organisation {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1787,7 +1940,7 @@ nonisolated extension Kiem_V1_AddPeerRequest: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Kiem_V1_RemovePeerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RemovePeerRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}peer\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1795,21 +1948,21 @@ nonisolated extension Kiem_V1_RemovePeerRequest: SwiftProtobuf.Message, SwiftPro
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.address) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.peer) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.address.isEmpty {
-      try visitor.visitSingularStringField(value: self.address, fieldNumber: 1)
+    if !self.peer.isEmpty {
+      try visitor.visitSingularStringField(value: self.peer, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Kiem_V1_RemovePeerRequest, rhs: Kiem_V1_RemovePeerRequest) -> Bool {
-    if lhs.address != rhs.address {return false}
+    if lhs.peer != rhs.peer {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

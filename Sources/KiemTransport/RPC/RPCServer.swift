@@ -172,6 +172,13 @@ public final class RPCServer: Sendable {
         }
     }
 
+    /// Closes a listener that will not be served (``run()`` was never
+    /// called), e.g. when a later step of start-up failed.
+    public func closeUnserved() async {
+        try? await listener.channel.close()
+        if let socketPath { try? FileManager.default.removeItem(atPath: socketPath) }
+    }
+
     /// The number of open connections.
     public var connectionCount: Int {
         self.registry.count

@@ -1,0 +1,253 @@
+import Foundation
+import KiemCore
+import KiemProtocol
+import KiemStore
+import KiemTransport
+import Logging
+import NIOPosix
+import SwiftProtobuf
+
+/// The `kiem.v1.Control` service on the node's Unix domain socket: what
+/// `kiemctl` calls. Handlers are thin: requests are read in
+/// ``ControlRequests``, answers built in ControlProto; store reads run on the
+/// thread pool, writes go through the ``Replicator`` like every local write.
+struct ControlService: Sendable {
+    let configuration: NodeConfiguration
+    let replicator: Replicator
+    let peers: PeerSupervisor
+    let tls: KiemTLSContext
+    let started: Date
+    let logger: Logger
+    var pool: NIOThreadPool = .singleton
+
+    private var store: KiemStore { replicator.store }
+
+    /// Adds the service's methods to `router`.
+    func register(in router: inout RPCRouter) {
+        router.unary(ControlAPI.status) { _, _ in try await status() }
+        router.unary(ControlAPI.createInitiative) { request, _ in
+            try await write([.create(try ControlRequests.draft(request))], to: nil)
+        }
+        router.unary(ControlAPI.editInitiative) { request, _ in
+            try await write(try ControlRequests.changes(request), to: try ControlRequests.initiativeID(request.id))
+        }
+        router.unary(ControlAPI.setPhase) { request, _ in
+            try await write([try ControlRequests.phase(request)], to: try ControlRequests.initiativeID(request.id))
+        }
+        router.unary(ControlAPI.logProgress) { request, _ in
+            try await write([try ControlRequests.progress(request, today: Date())], to: try ControlRequests.initiativeID(request.id))
+        }
+        router.unary(ControlAPI.adopt) { request, _ in
+            try await write([try ControlRequests.adoption(request)], to: try ControlRequests.initiativeID(request.id))
+        }
+        router.unary(ControlAPI.endorse) { request, _ in
+            try await write([.setEndorsement(Endorsement(endorsed: request.endorsed, note: request.note))],
+                            to: try ControlRequests.initiativeID(request.id))
+        }
+        router.unary(ControlAPI.archive) { request, _ in
+            try await write([.setArchived(request.archived)], to: try ControlRequests.initiativeID(request.id))
+        }
+        router.unary(ControlAPI.queryInitiatives) { request, _ in try await query(request) }
+        router.unary(ControlAPI.getInitiative) { request, _ in try await initiative(request) }
+        router.unary(ControlAPI.listPeers) { _, _ in
+            Kiem_V1_ListPeersResponse.with { $0.peers = peerReports() }
+        }
+        router.unary(ControlAPI.addPeer) { request, _ in try addPeer(request) }
+        router.unary(ControlAPI.removePeer) { request, _ in
+            guard !request.peer.isEmpty else { throw ControlRequests.invalid("peer (a node id or host:port) is required") }
+            do {
+                let removed = try peers.remove(request.peer)
+                return Kiem_V1_RemovePeerResponse.with { $0.removed = removed != nil }
+            } catch {
+                throw RPCError(code: .internalError, message: "the peer list could not be saved: \(error)")
+            }
+        }
+        router.serverStreaming(ControlAPI.watch) { request, events, _ in
+            try await WatchFeed(replicator: replicator, filter: request, pool: pool).run(write: events.write)
+        }
+        router.serverStreaming(ControlAPI.sync) { request, progress, _ in try await sync(request, progress: progress) }
+    }
+
+    // MARK: Status and peers
+
+    private func status() async throws -> Kiem_V1_StatusResponse {
+        let store = self.store
+        let (counts, digest) = try await pool.runIfActive { (try store.counts(), try store.digest()) }
+        let vector = replicator.oplog.versionVector
+        let reports = peerReports()
+        return Kiem_V1_StatusResponse.with {
+            $0.nodeID = configuration.node.rawValue
+            $0.organisation = configuration.organisation.rawValue
+            $0.role = configuration.role.proto
+            $0.softwareVersion = KiemNode.softwareVersion
+            $0.minProtocolVersion = UInt32(Preface.version1)
+            $0.maxProtocolVersion = UInt32(Preface.version1)
+            $0.uptimeSeconds = UInt64(max(0, Date().timeIntervalSince(started)))
+            $0.versionVector = vector.proto
+            $0.initiativeCount = UInt64(counts.initiatives)
+            $0.opCount = UInt64(counts.ops)
+            $0.heldOpCount = UInt64(counts.held)
+            $0.rejectedOpCount = UInt64(counts.rejected)
+            $0.peerCount = UInt32(reports.count)
+            $0.connectedPeerCount = UInt32(reports.filter { $0.state == .connected }.count)
+            $0.stateDigest = digest
+            $0.peers = reports
+        }
+    }
+
+    /// The listed peers, then any other node with a live session (one that
+    /// dialled in).
+    private func peerReports() -> [Kiem_V1_Peer] {
+        let list = peers.list
+        let known = replicator.registry.peers
+        let ours = replicator.oplog.versionVector
+        let listed = list.effective.map { peer in
+            report(node: peer.node, organisation: peer.organisation, address: "\(peer.address)", state: known[peer.node],
+                   ours: ours, addedAtRuntime: list.isAddedAtRuntime(peer))
+        }
+        let listedNodes = Set(list.effective.map(\.node))
+        let inbound = known.filter { $0.value.connected != nil && !listedNodes.contains($0.key) }.keys.sorted().map { node in
+            report(node: node, organisation: replicator.directory.identity(of: node)?.organisation, address: "", state: known[node],
+                   ours: ours, addedAtRuntime: false)
+        }
+        return listed + inbound
+    }
+
+    private func report(node: NodeID, organisation: OrganisationID?, address: String, state: PeerRegistry.PeerState?,
+                        ours: VersionVector, addedAtRuntime: Bool) -> Kiem_V1_Peer {
+        Kiem_V1_Peer.with {
+            $0.address = address
+            $0.nodeID = node.rawValue
+            $0.organisation = organisation?.rawValue ?? ""
+            $0.role = .unspecified
+            $0.state = state?.connected != nil ? .connected : (state?.lastError != nil ? .backoff : .connecting)
+            $0.lastConnectedMillis = state?.lastSeen.map(Self.millis) ?? 0
+            $0.lastSyncedMillis = state?.lastBatch.map(Self.millis) ?? 0
+            $0.lastError = state?.connected == nil ? state?.lastError ?? "" : ""
+            $0.versionVector = (state?.knowledge ?? VersionVector()).proto
+            $0.opsReceived = state?.opsReceived ?? 0
+            $0.opsSent = state?.opsSent ?? 0
+            $0.lagOps = ours.missing(from: state?.knowledge ?? VersionVector()).reduce(0) { $0 + UInt64($1.seqs.count) }
+            $0.addedAtRuntime = addedAtRuntime
+        }
+    }
+
+    private static func millis(_ date: Date) -> UInt64 {
+        UInt64(max(0, date.timeIntervalSince1970 * 1000))
+    }
+
+    private func addPeer(_ request: Kiem_V1_AddPeerRequest) throws -> Kiem_V1_Peer {
+        guard let address = NodeConfiguration.Address(parsing: request.address) else {
+            throw ControlRequests.invalid("address '\(request.address)' is not host:port")
+        }
+        let peer: NodeConfiguration.Peer
+        do {
+            peer = NodeConfiguration.Peer(
+                address: address, organisation: try OrganisationID(request.organisation), node: try NodeID(request.nodeID))
+        } catch {
+            throw ControlRequests.invalid("a peer needs its node id and organisation: \(error)")
+        }
+        do {
+            try peers.add(peer)
+        } catch let error as PeerListError {
+            throw RPCError(code: .alreadyExists, message: error.description)
+        } catch {
+            throw RPCError(code: .internalError, message: "the peer list could not be saved: \(error)")
+        }
+        return report(node: peer.node, organisation: peer.organisation, address: "\(peer.address)",
+                      state: replicator.registry.peers[peer.node], ours: replicator.oplog.versionVector, addedAtRuntime: true)
+    }
+
+    // MARK: Initiatives
+
+    /// Makes the changes one op each, in order; answers with the last op and
+    /// the initiative afterwards.
+    private func write(_ changes: [LocalChange], to id: InitiativeID?) async throws -> Kiem_V1_MutationResponse {
+        var last: Op?
+        do {
+            for change in changes {
+                last = try await replicator.write(change, to: id).op
+            }
+        } catch let error as WriteError {
+            throw error.rpcError
+        }
+        guard let op = last else { throw ControlRequests.invalid("nothing to change") }
+        let store = self.store
+        let initiative = try await pool.runIfActive { try store.initiativeState(op.initiative) }
+        return Kiem_V1_MutationResponse.with {
+            $0.op = op.id.proto
+            if let initiative { $0.initiative = initiative.proto }
+        }
+    }
+
+    private func query(_ request: Kiem_V1_QueryInitiativesRequest) async throws -> Kiem_V1_QueryInitiativesResponse {
+        func single<T>(_ values: [T], _ name: String) throws -> T? {
+            guard values.count <= 1 else { throw ControlRequests.invalid("filter by one \(name) at a time") }
+            return values.first
+        }
+        let phase = try single(request.phases, "phase").map { value -> Phase in
+            guard let phase = value.phase else { throw ControlRequests.invalid("unknown phase \(value.rawValue)") }
+            return phase
+        }
+        let query: InitiativeQuery
+        do {
+            query = InitiativeQuery(
+                phase: phase, theme: try single(request.themes, "theme"),
+                owner: try single(request.owners, "owner").map { try OrganisationID($0) },
+                adoptedBy: try single(request.adoptedBy, "adopting organisation").map { try OrganisationID($0) },
+                text: request.text.isEmpty ? nil : request.text, includeArchived: request.includeArchived,
+                limit: request.pageSize == 0 ? 50 : Int(min(request.pageSize, 1_000)))
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw ControlRequests.invalid("\(error)")
+        }
+        let store = self.store
+        let found = try await pool.runIfActive { try store.initiatives(matching: query) }
+        return Kiem_V1_QueryInitiativesResponse.with {
+            $0.initiatives = found.map(\.proto)
+            $0.totalCount = UInt64(found.count)
+        }
+    }
+
+    private func initiative(_ request: Kiem_V1_GetInitiativeRequest) async throws -> Kiem_V1_GetInitiativeResponse {
+        let id = try ControlRequests.initiativeID(request.id)
+        let store = self.store
+        guard let record = try await pool.runIfActive({ try store.initiative(id) }) else {
+            throw RPCError(code: .notFound, message: "no initiative \(id) on this node")
+        }
+        return Kiem_V1_GetInitiativeResponse.with { response in
+            response.initiative = record.initiative.proto
+            if request.includeHistory { response.history = record.history.map { $0.proto(in: record.initiative) } }
+            response.heldOpCount = UInt32(record.history.filter {
+                if case .held = $0.status { return true } else { return false }
+            }.count)
+        }
+    }
+
+    // MARK: Sync
+
+    private func sync(_ request: Kiem_V1_SyncRequest, progress: RPCMessageWriter<Kiem_V1_SyncProgress>) async throws {
+        let list = peers.list
+        let selected = try request.peers.isEmpty ? list.effective : request.peers.map { name in
+            guard let peer = list.peer(named: name) else {
+                throw RPCError(code: .notFound, message: "\(name) is not a peer of this node (kiemctl peers list)")
+            }
+            return peer
+        }
+        let (reports, report) = AsyncStream.makeStream(of: Kiem_V1_SyncProgress.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withDiscardingTaskGroup { rounds in
+                    for peer in selected {
+                        let round = OnDemandSync(peer: peer, replicator: replicator, tls: tls, logger: logger)
+                        rounds.addTask { await round.run { report.yield($0) } }
+                    }
+                }
+                report.finish()
+            }
+            for await update in reports { try await progress.write(update) }
+            try await group.waitForAll()
+        }
+    }
+}

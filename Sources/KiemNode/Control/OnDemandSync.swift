@@ -1,0 +1,63 @@
+import KiemCore
+import KiemProtocol
+import KiemTransport
+import Logging
+import SwiftProtobuf
+
+/// `kiemctl sync`: one anti-entropy round with a peer, now, on a connection
+/// of its own beside the live session: handshake, pull everything the peer
+/// holds beyond this node's vector, push everything it lacks. Reports each
+/// stage as a ``Kiem_V1_SyncProgress``.
+struct OnDemandSync: Sendable {
+    let peer: NodeConfiguration.Peer
+    let replicator: Replicator
+    let tls: KiemTLSContext
+    let logger: Logger
+
+    /// Runs the round; failures end in a `STAGE_FAILED` report, not a throw.
+    func run(report: @Sendable (Kiem_V1_SyncProgress) async -> Void) async {
+        var progress = Kiem_V1_SyncProgress.with { $0.peer = peer.node.rawValue }
+        func send(_ stage: Kiem_V1_SyncProgress.Stage) async {
+            progress.stage = stage
+            await report(progress)
+        }
+        await send(.connecting)
+        do {
+            let transport = RPCClientTransport.tls(
+                host: peer.address.host, port: peer.address.port, context: tls,
+                expecting: ExpectedPeer(organisation: peer.organisation, node: peer.node))
+            try await RPCClient.withConnection(to: transport, logger: logger) { client in
+                guard let identity = client.peer else {
+                    throw RPCError(code: .unauthenticated, message: "the peer presented no certificate")
+                }
+                try await replicator.directory.learn(identity)
+                let response = try await client.unary(SyncService.handshake, request: replicator.handshakeRequest())
+                let theirs = try VersionVector(proto: response.versionVector)
+                replicator.registry.setKnowledge(of: peer.node, to: theirs)
+                let ours = replicator.oplog.versionVector
+                progress.opsExpected = theirs.missing(from: ours).reduce(0) { $0 + UInt64($1.seqs.count) }
+                await send(.handshake)
+
+                await send(.pulling)
+                let request = Kiem_V1_PullRequest.with { $0.have = ours.proto }
+                try await client.serverStreaming(SyncService.pull, request: request) { batches in
+                    for try await batch in batches {
+                        try await replicator.receive(batch, from: identity)
+                        progress.opsReceived += UInt64(batch.ops.count)
+                        await send(.pulling)
+                    }
+                }
+
+                await send(.pushing)
+                let ack = try await client.clientStreaming(SyncService.push) { writer in
+                    try await replicator.send(to: peer.node, live: false, write: writer.write)
+                }
+                progress.opsSent = ack.accepted + ack.rejected + ack.held + ack.duplicates
+            }
+            await send(.done)
+        } catch {
+            progress.error = "\(error)"
+            await send(.failed)
+        }
+    }
+}
