@@ -128,6 +128,7 @@ let package = Package(
                 "KiemCore",
                 "KiemStore",
                 "KiemTransport",
+                "KiemNode",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -219,6 +220,21 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KiemctlTests",
+            dependencies: [
+                "kiemctl",
+                "KiemClient",
+                "KiemCore",
+                "KiemNode",
+                "KiemProtocol",
+                "KiemTransport",
+                "KiemTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import KiemClient
+import KiemProtocol
 
 #if canImport(Glibc)
 import Glibc
@@ -11,25 +13,52 @@ import Darwin
 
 /// `kiemctl`: the administration tool for a Kiem node.
 ///
-/// Exit codes: 0 success, 1 the action was refused or failed (e.g. a file
-/// exists and `--force` was not given), 2 the command line is wrong.
+/// Every failure reaches ``main()``, which maps it to a message and an exit
+/// status in one place (``failure(for:)``): 0 done, 1 refused or failed,
+/// 2 wrong command line, 3 no daemon answers.
 @main
 struct Kiemctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiemctl",
         abstract: "Administer a Kiem node and its federation.",
         discussion: """
-            Exit status: 0 on success, 1 when an action is refused or fails \
-            (for example a file would be overwritten without --force), \
-            2 when the command line is wrong.
+            The node commands (status, peers, initiative, watch, sync) talk to kiemd over its \
+            control socket, found in this order: --socket PATH, $KIEM_SOCKET, the data_dir of \
+            --config FILE (kiemd.toml), /var/lib/kiem/kiemd.sock. The socket belongs to the user \
+            kiemd runs as. Every command takes --json for output that scripts can read. \
+            docs/kiemctl.md walks through administering a node by task.
+
+            Examples:
+              kiemctl status
+              kiemctl initiative list --theme ai
+              kiemctl peers list --config /etc/kiem/kiemd.toml
+              KIEM_SOCKET=/srv/kiem/kiemd.sock kiemctl watch
+
+            Exit status:
+              0  done
+              1  refused by a rule or failed; the message says why, e.g.
+                 "kiemctl: only uwv may edit this initiative"; also a missing initiative
+              2  the command line is wrong (including an unknown phase or adoption status,
+                 and input the node refuses as invalid)
+              3  no daemon answers: "kiemctl: is kiemd running? no socket at …"
+
+            Shell completion (subcommands, options, phase and status names):
+              kiemctl --generate-completion-script bash > /etc/bash_completion.d/kiemctl
+              kiemctl --generate-completion-script zsh > "${fpath[1]}/_kiemctl"
+              kiemctl --generate-completion-script fish > kiemctl.fish
             """,
-        subcommands: [PKICommand.self]
+        subcommands: [
+            StatusCommand.self, PeersCommand.self, InitiativeCommand.self, WatchCommand.self, SyncCommand.self,
+            PKICommand.self, DemoCommand.self,
+        ]
     )
 
-    /// Exit status for a wrong command line.
-    static let usageExitCode: Int32 = 2
     /// Exit status for a refused or failed action.
     static let refusedExitCode: Int32 = 1
+    /// Exit status for a wrong command line.
+    static let usageExitCode: Int32 = 2
+    /// Exit status when no daemon answers on the control socket.
+    static let unreachableExitCode: Int32 = 3
 
     static func main() async {
         do {
@@ -39,10 +68,11 @@ struct Kiemctl: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let failure as KiemctlFailure {
-            Self.printError(failure.message)
-            Self.exit(code: refusedExitCode)
         } catch {
+            if let (message, status) = failure(for: error) {
+                Self.printError(message)
+                Self.exit(code: status)
+            }
             let code = exitCode(for: error)
             if code == .validationFailure {
                 // Usage errors: ArgumentParser's message with usage, exit status 2.
@@ -58,6 +88,32 @@ struct Kiemctl: AsyncParsableCommand {
                 Self.exit(code: refusedExitCode)
             }
             Self.exit(withError: error)
+        }
+    }
+
+    /// The message and exit status for a failure of kiemctl's own or of the
+    /// node; nil for ArgumentParser's errors (usage, help), which `main`
+    /// leaves to ArgumentParser.
+    static func failure(for error: any Error) -> (message: String, status: Int32)? {
+        switch error {
+        case let failure as KiemctlFailure:
+            (failure.message, refusedExitCode)
+        case let unreachable as ControlClientError:
+            ("kiemctl: \(unreachable)", unreachableExitCode)
+        case let rpc as RPCError:
+            ("kiemctl: " + (rpc.message.isEmpty ? "\(rpc.code)" : rpc.message), status(for: rpc.code))
+        default:
+            nil
+        }
+    }
+
+    /// The exit status for a failed call: 2 for input the node calls invalid,
+    /// 3 when the node is going away, else 1.
+    static func status(for code: StatusCode) -> Int32 {
+        switch code {
+        case .invalidArgument: usageExitCode
+        case .unavailable: unreachableExitCode
+        default: refusedExitCode
         }
     }
 

@@ -13,6 +13,9 @@ struct Kiemd: AsyncParsableCommand {
         abstract: "The Kiem replication daemon: a full local replica of the federation's initiatives, synced with peers over mutual TLS.",
         discussion: """
             The configuration file is TOML; deploy/kiemd.example.toml documents every key. Flags override the file.
+            In the data folder: kiem.sqlite (the replica), kiemd.sock (the control socket kiemctl talks to, \
+            mode 0600), kiemd.pid (while running), kiemd.lock, and peers.json (peers added or removed with \
+            kiemctl peers add|remove, applied at every start).
             Exit status: 0 after a clean shutdown, 1 when the node cannot start or fails, 2 for a bad configuration.
             """
     )

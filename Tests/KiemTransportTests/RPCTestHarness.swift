@@ -168,7 +168,6 @@ extension ByteBuffer {
 func makeTestRouter(probe: Probe) -> RPCRouter {
     var router = RPCRouter()
     router.unary(TestMethods.echo) { request, context in
-        var request = request
         if let text = request.getString(at: request.readerIndex, length: request.readableBytes), text.hasPrefix("metadata:") {
             return ByteBuffer(string: context.metadata[String(text.dropFirst("metadata:".count))] ?? "<missing>")
         }

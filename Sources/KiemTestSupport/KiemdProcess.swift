@@ -1,0 +1,112 @@
+public import Foundation
+public import KiemNode
+import Synchronization
+
+/// A real `kiemd` process started from a TOML file the test writes; its log
+/// goes to `kiemd.log` beside the file, read as it arrives so that a test can
+/// wait for the daemon to say it is listening.
+///
+/// `@unchecked Sendable`: `Process` is not marked Sendable, but is only
+/// started in `init` and then signalled and waited on, which it allows from
+/// any thread.
+public final class KiemdProcess: @unchecked Sendable {
+    /// What the daemon was started with.
+    public let configuration: NodeConfiguration
+    public let configurationPath: String
+    public let logPath: String
+    private let process: Process
+    private let opened = Mutex(false)
+    /// One element per chunk of output; finished when the output ends.
+    private let output: AsyncStream<Void>
+    /// Signalled when the daemon's output ends (it exited and everything it
+    /// wrote is in the log file).
+    private let outputEnded = DispatchSemaphore(value: 0)
+
+    /// The kiemd binary is not next to the tests.
+    public struct NotBuilt: Error, CustomStringConvertible {
+        public var description: String { "the kiemd binary was not built next to the tests (run `swift build --build-tests`)" }
+    }
+
+    /// Writes `configuration` as TOML into `folder` and starts kiemd on it.
+    public init(_ configuration: NodeConfiguration, folder: URL) throws {
+        guard let kiemd = BuiltExecutable("kiemd") else { throw NotBuilt() }
+        self.configuration = configuration
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        configurationPath = folder.appendingPathComponent("kiemd.toml").path
+        logPath = folder.appendingPathComponent("kiemd.log").path
+        try configuration.toml.write(toFile: configurationPath, atomically: true, encoding: .utf8)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        let (output, chunks) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.output = output
+        process = Process()
+        process.executableURL = kiemd.url
+        process.arguments = ["--config", configurationPath]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let outputEnded = self.outputEnded
+        pipe.fileHandleForReading.readUntilEnd({ [weak self] data in
+            log.write(data)
+            // `KiemNode.open` logs this once its listener is bound; read from the
+            // file in case the line came in two chunks.
+            if let self, !self.opened.withLock({ $0 }), self.log.contains("node opened") {
+                self.opened.withLock { $0 = true }
+            }
+            chunks.yield()
+        }, end: {
+            chunks.finish()
+            outputEnded.signal()
+        })
+    }
+
+    /// The control socket (`kiemd.sock` in the data folder).
+    public var socketPath: String { configuration.controlSocketPath }
+
+    /// Returns once the daemon has logged that it is listening.
+    /// - Throws: when it exits first, or after `seconds`.
+    public func waitUntilListening(seconds: Double = 30) async throws {
+        try await withDeadline(seconds: seconds, "kiemd to listen; log:\n\(log)") { [self] in
+            if opened.withLock({ $0 }) { return }
+            for await _ in output where opened.withLock({ $0 }) { return }
+            if opened.withLock({ $0 }) { return }
+            try Task.checkCancellation()
+            throw DeadlineExceeded(what: "kiemd, which exited; log:\n\(log)")
+        }
+    }
+
+    /// What the daemon logged so far.
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Sends SIGTERM and waits for the exit status.
+    public func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        _ = outputEnded.wait(timeout: .now() + 10)
+        return process.terminationStatus
+    }
+
+    /// Sends SIGKILL and waits until the process is gone.
+    public func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        _ = outputEnded.wait(timeout: .now() + 10)
+    }
+}
+
+extension FileHandle {
+    /// Reads on a thread of its own until the end of the file (a pipe: until
+    /// every writer closed it), handing each chunk to `chunk` as it arrives,
+    /// then calls `end`. `readabilityHandler` can miss the end of a pipe when
+    /// many processes run at once.
+    public func readUntilEnd(_ chunk: @escaping @Sendable (Data) -> Void, end: @escaping @Sendable () -> Void) {
+        Thread {
+            while case let data = self.availableData, !data.isEmpty {
+                chunk(data)
+            }
+            end()
+        }.start()
+    }
+}

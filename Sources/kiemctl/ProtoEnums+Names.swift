@@ -1,0 +1,96 @@
+// A conformance of KiemCore's public enums is public: hence public imports.
+public import ArgumentParser
+public import KiemCore
+import KiemProtocol
+
+// The lowercase names kiemctl shows and accepts for the Control API's enums.
+// Phases and adoption statuses take their names from KiemCore, whose raw
+// values are the protobuf numbers. As arguments, an unknown name is a usage
+// error listing the valid ones, and shell completion offers them.
+
+extension Phase: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(name: argument)
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.description) }
+    public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+}
+
+extension AdoptionStatus: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(name: argument)
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.description) }
+    public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+}
+
+extension Kiem_V1_Phase {
+    init(_ phase: Phase) {
+        self = Kiem_V1_Phase(rawValue: Int(phase.rawValue)) ?? .unspecified
+    }
+
+    var name: String { Phase(rawValue: UInt8(clamping: rawValue)).map(\.description) ?? "unspecified" }
+}
+
+extension Kiem_V1_AdoptionStatus {
+    init(_ status: AdoptionStatus) {
+        self = Kiem_V1_AdoptionStatus(rawValue: Int(status.rawValue)) ?? .unspecified
+    }
+
+    var name: String { AdoptionStatus(rawValue: UInt8(clamping: rawValue)).map(\.description) ?? "unspecified" }
+}
+
+extension Kiem_V1_NodeRole {
+    var name: String {
+        switch self {
+        case .agency: "agency"
+        case .regie: "regie"
+        case .unspecified, .UNRECOGNIZED: "unspecified"
+        }
+    }
+}
+
+extension Kiem_V1_PeerState {
+    var name: String {
+        switch self {
+        case .connecting: "connecting"
+        case .connected: "connected"
+        case .backoff: "backoff"
+        case .failed: "failed"
+        case .unspecified, .UNRECOGNIZED: "unknown"
+        }
+    }
+}
+
+extension Kiem_V1_ChangeKind {
+    var name: String {
+        switch self {
+        case .create: "create"
+        case .edit: "edit"
+        case .phase: "phase"
+        case .themes: "themes"
+        case .links: "links"
+        case .progress: "progress"
+        case .adoption: "adoption"
+        case .endorsement: "endorsement"
+        case .archive: "archive"
+        case .unspecified, .UNRECOGNIZED: "current"
+        }
+    }
+}
+
+extension Kiem_V1_SyncProgress.Stage {
+    var name: String {
+        switch self {
+        case .connecting: "connecting"
+        case .handshake: "handshake"
+        case .pulling: "pulling"
+        case .pushing: "pushing"
+        case .done: "done"
+        case .failed: "failed"
+        case .unspecified, .UNRECOGNIZED: "unknown"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import KiemProtocol
+
+/// What `kiemctl status` prints: the node's identity, counts, digest, version
+/// vector and peers.
+struct StatusReport: CommandOutput, Equatable {
+    var organisation: String
+    var node: String
+    /// "agency" or "regie".
+    var role: String
+    var softwareVersion: String
+    var uptimeSeconds: UInt64
+    /// Hex SHA-256 of the visible state; equal on converged replicas.
+    var digest: String
+    var initiatives: UInt64
+    var ops: UInt64
+    /// Ops waiting for a dependency.
+    var heldOps: UInt64
+    /// Ops the rules refused.
+    var rejectedOps: UInt64
+    var equivocations: Int
+    /// Origin node → the highest sequence number held from it.
+    var versionVector: [String: UInt64]
+    var connectedPeers: UInt32
+    var peers: [PeerReport]
+
+    init(_ status: Kiem_V1_StatusResponse) {
+        organisation = status.organisation
+        node = status.nodeID
+        role = status.role.name
+        softwareVersion = status.softwareVersion
+        uptimeSeconds = status.uptimeSeconds
+        digest = status.stateDigest
+        initiatives = status.initiativeCount
+        ops = status.opCount
+        heldOps = status.heldOpCount
+        rejectedOps = status.rejectedOpCount
+        equivocations = status.equivocations.count
+        versionVector = Dictionary(status.versionVector.entries.map { ($0.origin, $0.seq) }, uniquingKeysWith: max)
+        connectedPeers = status.connectedPeerCount
+        peers = status.peers.map(PeerReport.init)
+    }
+
+    var text: String {
+        let vector = versionVector.keys.sorted().map { "\($0):\(versionVector[$0] ?? 0)" }
+        var fields: [(label: String, value: String)] = [
+            ("organisation", organisation),
+            ("node", node),
+            ("role", role),
+            ("software", "\(softwareVersion), up \(Self.duration(uptimeSeconds))"),
+            ("initiatives", "\(initiatives)"),
+            ("ops", "\(ops) (held \(heldOps), rejected \(rejectedOps))"),
+            ("digest", digest),
+            ("version vector", vector.isEmpty ? "empty" : vector.joined(separator: " ")),
+            ("peers", "\(connectedPeers) of \(peers.count) connected"),
+        ]
+        if equivocations > 0 {
+            fields.append(("equivocations", "\(equivocations) detected (see the kiemd log)"))
+        }
+        let summary = Table.fields(fields).rendered
+        return peers.isEmpty ? summary : summary + "\n\n" + PeerReport.table(peers, detailed: false).rendered
+    }
+
+    /// "3d 4h", "2h 5m", "42s".
+    static func duration(_ seconds: UInt64) -> String {
+        let (days, hours, minutes) = (seconds / 86_400, seconds / 3_600 % 24, seconds / 60 % 60)
+        if days > 0 { return "\(days)d \(hours)h" }
+        if hours > 0 { return "\(hours)h \(minutes)m" }
+        if minutes > 0 { return "\(minutes)m \(seconds % 60)s" }
+        return "\(seconds)s"
+    }
+}

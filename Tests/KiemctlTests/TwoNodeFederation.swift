@@ -1,0 +1,122 @@
+import Foundation
+import KiemCore
+import KiemNode
+import KiemTestSupport
+import Testing
+
+/// Two real kiemd processes that dial each other over loopback TLS: uwv-1
+/// (organisation uwv) and svb-1 (organisation svb), with certificates from a
+/// throwaway CA. A suite with the ``Testing/Trait/twoNodes`` trait shares
+/// one, started before its first test and stopped after its last.
+struct TwoNodeFederation: Sendable {
+    /// The federation of the suite that is running.
+    @TaskLocal static var current: TwoNodeFederation?
+
+    let uwv: KiemdProcess
+    let svb: KiemdProcess
+
+    /// Starts both daemons and returns once each has logged that it listens.
+    static func start() async throws -> TwoNodeFederation {
+        let pki = try TestPKI()
+        let root = try TestPKI.temporaryDirectory("kiemctl")
+        let uwvPort = try freeLoopbackPort()
+        let svbPort = try freeLoopbackPort()
+        func node(_ organisation: String, _ node: String, port: Int, peer: (String, String, Int)) throws -> KiemdProcess {
+            let folder = root.appendingPathComponent(node)
+            let tls = folder.appendingPathComponent("tls")
+            try pki.node(organisation, node).write(to: tls)
+            let configuration = NodeConfiguration(
+                organisation: try OrganisationID(organisation), node: try NodeID(node),
+                dataDirectory: folder.appendingPathComponent("data").path,
+                listen: .init(host: "127.0.0.1", port: port),
+                tls: .init(key: tls.appendingPathComponent("node.key").path,
+                           certificate: tls.appendingPathComponent("node.crt").path,
+                           ca: tls.appendingPathComponent("ca.crt").path),
+                peers: [.init(address: .init(host: "127.0.0.1", port: peer.2), organisation: try OrganisationID(peer.0),
+                              node: try NodeID(peer.1))],
+                metrics: nil)
+            return try KiemdProcess(configuration, folder: folder)
+        }
+        let uwv = try node("uwv", "uwv-1", port: uwvPort, peer: ("svb", "svb-1", svbPort))
+        do {
+            let svb = try node("svb", "svb-1", port: svbPort, peer: ("uwv", "uwv-1", uwvPort))
+            let federation = TwoNodeFederation(uwv: uwv, svb: svb)
+            do {
+                try await uwv.waitUntilListening()
+                try await svb.waitUntilListening()
+            } catch {
+                federation.stop()
+                throw error
+            }
+            return federation
+        } catch {
+            _ = uwv.terminate()
+            throw error
+        }
+    }
+
+    /// Returns once both nodes show the same digest and version vector
+    /// (`kiemctl status --json`).
+    /// - Throws: after `seconds`.
+    func waitForConvergence(seconds: Double = 60) async throws {
+        try await withDeadline(seconds: seconds, "uwv-1 and svb-1 to converge") { [self] in
+            while true {
+                let (left, right) = (try await uwv.kiemctlJSON("status"), try await svb.kiemctlJSON("status"))
+                if let digest = left["digest"] as? String, digest == right["digest"] as? String,
+                   left["versionVector"] as? [String: Int] == right["versionVector"] as? [String: Int] {
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// Stops both daemons (SIGTERM).
+    func stop() {
+        _ = uwv.terminate()
+        _ = svb.terminate()
+    }
+}
+
+extension KiemdProcess {
+    /// Runs `kiemctl arguments… --socket <this node's socket>`.
+    func kiemctl(_ arguments: String...) async throws -> KiemctlProcess.Outcome {
+        try await KiemctlProcess.run(arguments + ["--socket", socketPath])
+    }
+
+    /// Runs `kiemctl arguments… --socket … --json` and parses its output.
+    /// - Throws: unless it exits 0 with one JSON object.
+    func kiemctlJSON(_ arguments: String...) async throws -> [String: Any] {
+        let outcome = try await KiemctlProcess.run(arguments + ["--socket", socketPath, "--json"])
+        try #require(outcome.status == 0, "kiemctl \(arguments.joined(separator: " ")) --json: \(outcome)")
+        return try outcome.json()
+    }
+
+    /// Polls `kiemctl status --json` until `condition` holds for it.
+    /// - Throws: after `seconds`.
+    func waitForStatus(_ what: String, seconds: Double = 60, _ condition: @escaping @Sendable ([String: Any]) -> Bool) async throws {
+        try await withDeadline(seconds: seconds, "\(what); log:\n\(log)") { [self] in
+            while try await !condition(kiemctlJSON("status")) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+}
+
+/// Gives a suite one ``TwoNodeFederation`` for all its tests.
+struct TwoNodeFederationTrait: SuiteTrait, TestScoping {
+    var isRecursive: Bool { false }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let federation = try await TwoNodeFederation.start()
+        defer { federation.stop() }
+        try await TwoNodeFederation.$current.withValue(federation, operation: function)
+    }
+}
+
+extension Trait where Self == TwoNodeFederationTrait {
+    /// Runs the suite against a shared ``TwoNodeFederation``.
+    static var twoNodes: Self { Self() }
+}
