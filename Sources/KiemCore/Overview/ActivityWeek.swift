@@ -1,0 +1,54 @@
+/// How many initiatives changed in one ISO week (Monday to Sunday, UTC): a
+/// bar of the activity chart.
+public struct ActivityWeek: Hashable, Sendable {
+    /// The week's start: Monday 00:00 UTC, in milliseconds since 1970.
+    public let start: UInt64
+    /// The initiatives known to have changed in it.
+    public internal(set) var initiatives = 0
+
+    /// The ISO week, e.g. `2026-W49`: the week-year is that of its Thursday.
+    public var label: String {
+        let (year, dayOfYear) = Self.yearAndDay(ofDay: Int(start / millisPerDay) + 3)
+        let week = dayOfYear / 7 + 1
+        return "\(year)-W\(week < 10 ? "0" : "")\(week)"
+    }
+
+    /// The `count` weeks up to and including the one of `now`, oldest first
+    /// (fewer only for a `now` in 1970's first weeks).
+    ///
+    /// An initiative counts in each week in which it was created, had its
+    /// latest phase change, its latest progress entry or its latest change.
+    /// An entry keeps only the latest of each, so earlier changes are missed:
+    /// the figure is a lower bound, exact for weeks after a quiet spell.
+    static func weeks(of entries: [PortfolioEntry], count: Int, now: UInt64) -> [ActivityWeek] {
+        let current = week(of: now)
+        let first = max(current - count + 1, 1)
+        var weeks = (first...current).map { ActivityWeek(start: UInt64($0 * 7 - 3) * millisPerDay) }
+        for entry in entries {
+            let times = [entry.createdAt, entry.lastPhaseChange, entry.lastProgress ?? .zero, entry.lastChanged]
+            let indices = Set(times.lazy.map { week(of: $0.wallMillis) - first }.filter(weeks.indices.contains))
+            for index in indices { weeks[index].initiatives += 1 }
+        }
+        return weeks
+    }
+
+    /// The number of the week containing `millis`, counting from the one that
+    /// started on Monday 1969-12-29 (day 0, 1970-01-01, was a Thursday).
+    private static func week(of millis: UInt64) -> Int { (Int(millis / millisPerDay) + 3) / 7 }
+
+    /// The Gregorian year of `day` (days since 1970-01-01, not negative) and
+    /// the day's place in it from 0, after Howard Hinnant's `civil_from_days`
+    /// (years counted from March, so the leap day comes last).
+    private static func yearAndDay(ofDay day: Int) -> (year: Int, dayOfYear: Int) {
+        let shifted = day + 719_468
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayFromMarch = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let marchYear = yearOfEra + era * 400
+        // March to December take 306 days; January and February belong to the next year.
+        if dayFromMarch >= 306 { return (marchYear + 1, dayFromMarch - 306) }
+        let isLeap = marchYear % 4 == 0 && (marchYear % 100 != 0 || marchYear % 400 == 0)
+        return (marchYear, dayFromMarch + (isLeap ? 60 : 59))
+    }
+}
