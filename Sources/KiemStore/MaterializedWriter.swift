@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import KiemCore
 
-/// Writes an initiative's materialized rows: `initiative`, its themes and
-/// adoptions, and its full-text entry.
+/// Writes an initiative's materialized rows: `initiative` (with its
+/// overview facts in `portfolio`), its themes and adoptions, and its
+/// full-text entry.
 struct MaterializedWriter {
     private let db: Database
     private let insertInitiative: FastStatement
@@ -19,12 +20,12 @@ struct MaterializedWriter {
         self.db = db
         insertInitiative = try FastStatement(db, """
             INSERT INTO initiative (id, owner, phase, archived, contested, derived_from, created_hlc,
-                last_changed_hlc, title, summary, visible_state)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                last_changed_hlc, title, summary, visible_state, portfolio)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         updateInitiative = try FastStatement(db, """
             UPDATE initiative SET phase = ?, archived = ?, contested = ?, last_changed_hlc = ?,
-                title = ?, summary = ?, visible_state = ?
+                title = ?, summary = ?, visible_state = ?, portfolio = ?
             WHERE rowid = ?
             """)
         deleteThemes = try FastStatement(db, "DELETE FROM initiative_theme WHERE initiative_rowid = ?")
@@ -59,7 +60,8 @@ struct MaterializedWriter {
             try updateInitiative.bind(5, texts.title)
             try updateInitiative.bind(6, texts.summary)
             try updateInitiative.bind(7, initiative.visibleStateBytes)
-            try updateInitiative.bind(8, rowid)
+            try updateInitiative.bind(8, PortfolioEntry(initiative).canonicalBytes)
+            try updateInitiative.bind(9, rowid)
             try updateInitiative.execute()
             try deleteThemes.bind(1, rowid)
             try deleteThemes.execute()
@@ -88,6 +90,7 @@ struct MaterializedWriter {
             try insertInitiative.bind(9, texts.title)
             try insertInitiative.bind(10, texts.summary)
             try insertInitiative.bind(11, initiative.visibleStateBytes)
+            try insertInitiative.bind(12, PortfolioEntry(initiative).canonicalBytes)
             try insertInitiative.execute()
             rowid = db.lastInsertedRowID
         }

@@ -33,6 +33,7 @@ import Testing
             let counts = try reference.counts()
             #expect(counts.held > 0 && counts.rejected > 0, "the history should hold and reject ops")
             let snapshot = try Snapshot(reference)
+            let portfolio = Set(try reference.portfolio())
             var search: [(rowid: Int64, texts: SearchTexts)] = []
             for summary in try reference.initiatives(matching: InitiativeQuery(includeArchived: true, limit: 10_000)) {
                 let state = try #require(try reference.initiativeState(summary.id))
@@ -52,6 +53,8 @@ import Testing
             defer { try? migrated.close() }
             try #require(try migrated.pool.read { db in try Migrations.migrator.appliedIdentifiers(db) }.contains("v3-op-rowid"))
             #expect(try Snapshot(migrated) == snapshot)
+            // "v5-portfolio" filled in what the apply path writes.
+            #expect(Set(try migrated.portfolio()) == portfolio)
             try migrated.checkSearchIndex()
 
             // It goes on applying: the rest of the history gives the replica's state.
@@ -126,7 +129,8 @@ import Testing
                     INSERT INTO main.rejected_op (rowid, origin, seq, rule, reason)
                         SELECT r.rowid, op.origin, op.seq, r.rule, r.reason FROM source.rejected_op r JOIN source.op op ON op.id = r.op;
                     INSERT INTO main.version_vector SELECT * FROM source.version_vector;
-                    INSERT INTO main.initiative SELECT * FROM source.initiative;
+                    INSERT INTO main.initiative SELECT rowid, id, owner, phase, archived, contested, derived_from,
+                        created_hlc, last_changed_hlc, title, summary, visible_state FROM source.initiative;
                     INSERT INTO main.initiative_theme SELECT * FROM source.initiative_theme;
                     INSERT INTO main.initiative_adoption SELECT * FROM source.initiative_adoption;
                     INSERT INTO main.node_certificate SELECT * FROM source.node_certificate;

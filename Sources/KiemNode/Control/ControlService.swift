@@ -50,7 +50,7 @@ struct ControlService: Sendable {
         router.unary(ControlAPI.queryInitiatives) { request, _ in try await query(request) }
         router.unary(ControlAPI.getInitiative) { request, _ in try await initiative(request) }
         router.unary(ControlAPI.listPeers) { _, _ in
-            Kiem_V1_ListPeersResponse.with { $0.peers = peerReports() }
+            Kiem_V1_ListPeersResponse.with { $0.peers = PeerReports(peers: peers, replicator: replicator).all() }
         }
         router.unary(ControlAPI.addPeer) { request, _ in try addPeer(request) }
         router.unary(ControlAPI.removePeer) { request, _ in
@@ -74,7 +74,7 @@ struct ControlService: Sendable {
         let store = self.store
         let (counts, digest) = try await pool.runIfActive { (try store.counts(), try store.digest()) }
         let vector = replicator.oplog.versionVector
-        let reports = peerReports()
+        let reports = PeerReports(peers: peers, replicator: replicator).all()
         return Kiem_V1_StatusResponse.with {
             $0.nodeID = configuration.node.rawValue
             $0.organisation = configuration.organisation.rawValue
@@ -95,47 +95,6 @@ struct ControlService: Sendable {
         }
     }
 
-    /// The listed peers, then any other node with a live session (one that
-    /// dialled in).
-    private func peerReports() -> [Kiem_V1_Peer] {
-        let list = peers.list
-        let known = replicator.registry.peers
-        let ours = replicator.oplog.versionVector
-        let listed = list.effective.map { peer in
-            report(node: peer.node, organisation: peer.organisation, address: "\(peer.address)", state: known[peer.node],
-                   ours: ours, addedAtRuntime: list.isAddedAtRuntime(peer))
-        }
-        let listedNodes = Set(list.effective.map(\.node))
-        let inbound = known.filter { $0.value.connected != nil && !listedNodes.contains($0.key) }.keys.sorted().map { node in
-            report(node: node, organisation: replicator.directory.identity(of: node)?.organisation, address: "", state: known[node],
-                   ours: ours, addedAtRuntime: false)
-        }
-        return listed + inbound
-    }
-
-    private func report(node: NodeID, organisation: OrganisationID?, address: String, state: PeerRegistry.PeerState?,
-                        ours: VersionVector, addedAtRuntime: Bool) -> Kiem_V1_Peer {
-        Kiem_V1_Peer.with {
-            $0.address = address
-            $0.nodeID = node.rawValue
-            $0.organisation = organisation?.rawValue ?? ""
-            $0.role = .unspecified
-            $0.state = state?.connected != nil ? .connected : (state?.lastError != nil ? .backoff : .connecting)
-            $0.lastConnectedMillis = state?.lastSeen.map(Self.millis) ?? 0
-            $0.lastSyncedMillis = state?.lastBatch.map(Self.millis) ?? 0
-            $0.lastError = state?.connected == nil ? state?.lastError ?? "" : ""
-            $0.versionVector = (state?.knowledge ?? VersionVector()).proto
-            $0.opsReceived = state?.opsReceived ?? 0
-            $0.opsSent = state?.opsSent ?? 0
-            $0.lagOps = ours.missing(from: state?.knowledge ?? VersionVector()).reduce(0) { $0 + UInt64($1.seqs.count) }
-            $0.addedAtRuntime = addedAtRuntime
-        }
-    }
-
-    private static func millis(_ date: Date) -> UInt64 {
-        UInt64(max(0, date.timeIntervalSince1970 * 1000))
-    }
-
     private func addPeer(_ request: Kiem_V1_AddPeerRequest) throws -> Kiem_V1_Peer {
         guard let address = NodeConfiguration.Address(parsing: request.address) else {
             throw ControlRequests.invalid("address '\(request.address)' is not host:port")
@@ -154,8 +113,7 @@ struct ControlService: Sendable {
         } catch {
             throw RPCError(code: .internalError, message: "the peer list could not be saved: \(error)")
         }
-        return report(node: peer.node, organisation: peer.organisation, address: "\(peer.address)",
-                      state: replicator.registry.peers[peer.node], ours: replicator.oplog.versionVector, addedAtRuntime: true)
+        return PeerReports(peers: peers, replicator: replicator).report(of: peer)
     }
 
     // MARK: Initiatives

@@ -429,17 +429,19 @@ public nonisolated struct Kiem_V1_QueryInitiativesRequest: Sendable {
   /// Initiatives adopted (exploring, piloting or adopted) by these organisations.
   public var adoptedBy: [String] = []
 
-  /// Full-text search over title, summary, description and progress.
+  /// Full-text search over title, summary and description (words match as
+  /// prefixes, case- and diacritic-insensitively; all must occur).
   public var text: String = String()
 
   public var includeArchived: Bool = false
 
+  /// Not honoured yet: results come newest first, or by relevance with `text`.
   public var order: Kiem_V1_QueryInitiativesRequest.Order = .unspecified
 
-  /// 0 = server default (50); at most 1000.
+  /// The most results: 0 = server default (50); at most 1000.
   public var pageSize: UInt32 = 0
 
-  /// From a previous response's next_page_token.
+  /// Not honoured yet: every response is a single page.
   public var pageToken: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

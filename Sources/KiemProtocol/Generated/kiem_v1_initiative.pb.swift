@@ -329,7 +329,8 @@ public nonisolated struct Kiem_V1_ConcurrentPhase: Sendable {
   fileprivate var _written: Kiem_V1_Provenance? = nil
 }
 
-/// A link or piece of evidence.
+/// A link or piece of evidence. The replica keeps the URL only; `title` is
+/// ignored on writes and empty on reads.
 public nonisolated struct Kiem_V1_Link: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -400,7 +401,9 @@ public nonisolated struct Kiem_V1_Endorsement: Sendable {
   fileprivate var _written: Kiem_V1_Provenance? = nil
 }
 
-/// A named measurement attached to a progress entry.
+/// A named measurement attached to a progress entry. The replica keeps name and
+/// value; a unit given on a write is kept in the name ("doorlooptijd (dagen)")
+/// and `unit` is empty on reads.
 public nonisolated struct Kiem_V1_Metric: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

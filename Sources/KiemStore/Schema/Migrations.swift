@@ -1,3 +1,5 @@
+import Foundation
+import KiemCore
 import GRDB
 
 /// The store's schema as named, forward-only migrations. Never edit or
@@ -216,6 +218,21 @@ enum Migrations {
             // index is kept in step exactly as before. Stored in
             // initiative_fts_config, so it holds for every connection.
             try db.execute(sql: "INSERT INTO initiative_fts (initiative_fts, rank) VALUES ('automerge', 16)")
+        }
+        migrator.registerMigration("v5-portfolio") { db in
+            // Each initiative's overview facts (KiemCore's PortfolioEntry,
+            // canonical bytes), so that the regie overview reads one column
+            // instead of rebuilding every initiative from its ops. Written by
+            // the apply path with the rest of the row; filled here once for
+            // the initiatives a store already holds.
+            try db.execute(sql: "ALTER TABLE initiative ADD COLUMN portfolio BLOB")
+            let ids = try Data.fetchAll(db, sql: "SELECT id FROM initiative")
+            let update = try db.makeStatement(sql: "UPDATE initiative SET portfolio = ? WHERE id = ?")
+            for data in ids {
+                guard let id = InitiativeID(storeData: data),
+                      let initiative = try StoreReads.replayInitiative(id, in: db) else { continue }
+                try update.execute(arguments: [Data(PortfolioEntry(initiative).canonicalBytes), data])
+            }
         }
         return migrator
     }
