@@ -49,6 +49,7 @@ struct Kiemctl: AsyncParsableCommand {
             """,
         subcommands: [
             StatusCommand.self, PeersCommand.self, InitiativeCommand.self, WatchCommand.self, SyncCommand.self,
+            OverviewCommand.self,
             PKICommand.self, DemoCommand.self,
         ]
     )

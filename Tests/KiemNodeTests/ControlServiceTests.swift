@@ -297,6 +297,48 @@ struct ControlServiceTests {
         }
     }
 
+    @Test("overview: phases, funnel, themes, organisations, adoption, stopped with lessons, lineage and sync health of the replica")
+    func overview() async throws {
+        let federation = try TestFederation()
+        let uwv = try await federation.open(try federation.configuration("uwv", "uwv-1"))
+        let svb = try await federation.open(try federation.configuration("svb", "svb-1", peers: [try TestFederation.peer(uwv)]))
+        try await running([uwv, svb]) {
+            let mpc = try await uwv.create(InitiativeDraft(title: "MPC", phase: PhaseValue(.proven), themes: ["mpc"]))
+            let drones = try await uwv.create(InitiativeDraft(title: "Drones", phase: PhaseValue(.pilot), themes: ["robotica"]))
+            try await uwv.write(.setPhase(PhaseValue(.stopped, lessonsLearned: "Te vroeg")), to: drones)
+            try await waitForConvergence([uwv, svb])
+            try await svb.write(.setAdoption(Adoption(status: .piloting)), to: mpc)
+            let fork = try await svb.create(InitiativeDraft(title: "MPC bij svb", themes: ["mpc"], derivedFrom: mpc))
+            try await waitForConvergence([uwv, svb])
+            let response = try await control(svb) { control in
+                try await control.call(ControlAPI.overview, Kiem_V1_OverviewRequest())
+            }
+            #expect(response.total == 3)
+            #expect(response.byPhase.map(\.count) == [1, 0, 0, 1, 0, 1])
+            #expect(response.funnel.map(\.reached) == [2, 1, 1, 1, 0])
+            #expect(response.funnelStopped == 1)
+            #expect(response.byTheme.map(\.theme) == ["mpc", "robotica"])
+            #expect(response.byOrganisation.map(\.organisation) == ["svb", "uwv"] || response.byOrganisation.map(\.organisation) == ["uwv", "svb"])
+            #expect(response.byOrganisation.first { $0.organisation == "svb" }?.adopting == 1)
+            #expect(response.adopted.map(\.initiative.id) == [mpc.description])
+            #expect(response.adoption.isEmpty, "one adopter is no spread")
+            #expect(response.stopped.map(\.lessonsLearned) == ["Te vroeg"])
+            #expect(response.lineage.map { $0.nodes.map(\.initiative.id) } == [[mpc.description, fork.description]])
+            #expect(response.stalled.isEmpty)
+            #expect(response.syncHealth.map(\.nodeID) == ["uwv-1"])
+            #expect(response.stalledAfterDays == 90)
+            let filtered = try await control(svb) { control in
+                try await control.call(ControlAPI.overview, Kiem_V1_OverviewRequest.with { $0.themes = ["robotica"]; $0.owners = ["uwv"] })
+            }
+            #expect(filtered.total == 1)
+            _ = await expectStatus(.invalidArgument) {
+                _ = try await control(svb) { control in
+                    try await control.call(ControlAPI.overview, Kiem_V1_OverviewRequest.with { $0.since = "gisteren" })
+                }
+            }
+        }
+    }
+
     @Test("no daemon on the socket is reported as unreachable, naming the path")
     func unreachable() async throws {
         let path = try TestPKI.temporaryDirectory("kiem-control").appendingPathComponent("kiemd.sock").path

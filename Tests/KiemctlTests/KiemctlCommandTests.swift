@@ -240,6 +240,37 @@ struct KiemctlCommandTests {
         #expect(peers.first?["state"] as? String == "done")
     }
 
+    @Test("overview: the same phase counts in text, JSON and CSV, stopped work with its lessons, sync health; bad options are usage")
+    func overview() async throws {
+        let theme = "portefeuille"
+        _ = try await create("Overzicht in pilot", on: uwv, "--theme", theme, "--phase", "pilot")
+        let stopped = try await create("Overzicht gestopt", on: uwv, "--theme", theme)
+        let phase = try await uwv.kiemctl("initiative", "phase", stopped, "stopped", "--lessons", "Te duur, \"te\" vroeg")
+        #expect(phase.status == 0, "\(phase)")
+        try await federation.waitForConvergence()
+
+        let json = try await svb.kiemctlJSON("overview", "--theme", theme)
+        #expect(json["total"] as? Int == 2)
+        #expect((json["byPhase"] as? [String: Int])?["pilot"] == 1)
+        #expect((json["byPhase"] as? [String: Int])?["stopped"] == 1)
+        let lessons = (json["stopped"] as? [[String: Any]])?.map { $0["lessonsLearned"] as? String }
+        #expect(lessons == ["Te duur, \"te\" vroeg"])
+        #expect((json["syncHealth"] as? [[String: Any]])?.map { $0["node"] as? String } == ["uwv-1"])
+
+        let csv = try await svb.kiemctl("overview", "--theme", theme, "--csv")
+        #expect(csv.status == 0, "\(csv)")
+        #expect(csv.stdout.hasPrefix("section,name,idea,experiment,pilot,proven,scaling,stopped,total\r\nportfolio,all,0,0,1,0,0,1,2\r\n"), "\(csv)")
+        #expect(csv.stdout.contains("theme,portefeuille,0,0,1,0,0,1,2"), "\(csv)")
+
+        let text = try await svb.kiemctl("overview", "--theme", theme)
+        #expect(text.status == 0, "\(text)")
+        for expected in ["PORTFOLIO", "Overzicht gestopt", "Te duur", "sync health", "uwv-1"] {
+            #expect(text.stdout.contains(expected), "overview lacks \(expected): \(text)")
+        }
+        #expect(try await svb.kiemctl("overview", "--csv", "--json").status == 2)
+        #expect(try await svb.kiemctl("overview", "--since", "1 december").status == 2)
+    }
+
     @Test("the socket is found through --config (kiemd.toml) and through $KIEM_SOCKET")
     func socketDiscovery() async throws {
         let byConfig = try await KiemctlProcess.run(["status", "--json", "--config", uwv.configurationPath])

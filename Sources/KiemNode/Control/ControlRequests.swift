@@ -100,6 +100,34 @@ enum ControlRequests {
         return .setAdoption(Adoption(status: status, note: request.note))
     }
 
+    static func filter(_ request: Kiem_V1_OverviewRequest) throws -> OverviewFilter {
+        let owners: [OrganisationID]
+        do {
+            owners = try request.owners.map { try OrganisationID($0) }
+        } catch {
+            throw invalid("owner: \(error)")
+        }
+        var since: UInt64?
+        if !request.since.isEmpty {
+            guard let millis = startOfDayMillis(request.since) else {
+                throw invalid("since '\(request.since)' is not a YYYY-MM-DD date")
+            }
+            since = millis
+        }
+        return OverviewFilter(themes: Set(request.themes), owners: Set(owners), since: since)
+    }
+
+    /// Midnight UTC of the day `text` (`YYYY-MM-DD`), in Unix milliseconds.
+    static func startOfDayMillis(_ text: String) -> UInt64? {
+        guard isCalendarDay(text) else { return nil }
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
+              date.timeIntervalSince1970 >= 0 else { return nil }
+        return UInt64(date.timeIntervalSince1970 * 1000)
+    }
+
     /// The UTC calendar day of `date`, `YYYY-MM-DD`.
     static func calendarDay(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)

@@ -66,6 +66,12 @@ struct ControlService: Sendable {
             try await WatchFeed(replicator: replicator, filter: request, pool: pool).run(write: events.write)
         }
         router.serverStreaming(ControlAPI.sync) { request, progress, _ in try await sync(request, progress: progress) }
+        router.unary(ControlAPI.overview) { request, _ in
+            let days = request.stalledAfterDays == 0 ? 90 : Int(request.stalledAfterDays)
+            let overview = try await OverviewSource(replicator: replicator, pool: pool)
+                .overview(filter: try ControlRequests.filter(request), stalledAfterDays: days)
+            return overview.proto(syncHealth: PeerReports(peers: peers, replicator: replicator).all())
+        }
     }
 
     // MARK: Status and peers

@@ -834,20 +834,24 @@ public nonisolated struct Kiem_V1_SyncProgress: Sendable {
   public init() {}
 }
 
+/// Archived initiatives are never covered.
 public nonisolated struct Kiem_V1_OverviewRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// An initiative counts as stalled when its newest progress entry (or its
-  /// creation) is older than this many days and it is not stopped or archived.
-  /// 0 = 90 days.
+  /// An initiative counts as stalled when neither a progress entry nor a phase
+  /// change (nor its creation) is newer than this many days and it is not
+  /// stopped. 0 = 90 days.
   public var stalledAfterDays: UInt32 = 0
 
   /// Restrict to these themes / owners (empty = all).
   public var themes: [String] = []
 
   public var owners: [String] = []
+
+  /// Only initiatives changed on or after this day (YYYY-MM-DD, UTC); empty = all.
+  public var since: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -936,6 +940,130 @@ public nonisolated struct Kiem_V1_AdoptionSpread: Sendable {
   fileprivate var _initiative: Kiem_V1_InitiativeSummary? = nil
 }
 
+/// One step of the funnel idea -> scaling: the initiatives whose phase is this
+/// one or a later one (stopped ones are counted apart).
+public nonisolated struct Kiem_V1_FunnelStage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var phase: Kiem_V1_Phase = .unspecified
+
+  public var reached: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Kiem_V1_StalledInitiative: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var initiative: Kiem_V1_InitiativeSummary {
+    get {_initiative ?? Kiem_V1_InitiativeSummary()}
+    set {_initiative = newValue}
+  }
+  /// Returns true if `initiative` has been explicitly set.
+  public var hasInitiative: Bool {self._initiative != nil}
+  /// Clears the value of `initiative`. Subsequent reads from it will return its default value.
+  public mutating func clearInitiative() {self._initiative = nil}
+
+  /// Whole days since its last progress entry, phase change or creation.
+  public var daysSinceMovement: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _initiative: Kiem_V1_InitiativeSummary? = nil
+}
+
+public nonisolated struct Kiem_V1_StoppedInitiative: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var initiative: Kiem_V1_InitiativeSummary {
+    get {_initiative ?? Kiem_V1_InitiativeSummary()}
+    set {_initiative = newValue}
+  }
+  /// Returns true if `initiative` has been explicitly set.
+  public var hasInitiative: Bool {self._initiative != nil}
+  /// Clears the value of `initiative`. Subsequent reads from it will return its default value.
+  public mutating func clearInitiative() {self._initiative = nil}
+
+  public var lessonsLearned: String = String()
+
+  /// HLC of the phase change to stopped.
+  public var stoppedHlc: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _initiative: Kiem_V1_InitiativeSummary? = nil
+}
+
+/// A tree of initiatives through derived_from, root first, depth-first.
+public nonisolated struct Kiem_V1_LineageTree: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nodes: [Kiem_V1_LineageTree.Node] = []
+
+  /// True when the root was derived from an initiative this node does not hold.
+  public var parentMissing: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated struct Node: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var initiative: Kiem_V1_InitiativeSummary {
+      get {_initiative ?? Kiem_V1_InitiativeSummary()}
+      set {_initiative = newValue}
+    }
+    /// Returns true if `initiative` has been explicitly set.
+    public var hasInitiative: Bool {self._initiative != nil}
+    /// Clears the value of `initiative`. Subsequent reads from it will return its default value.
+    public mutating func clearInitiative() {self._initiative = nil}
+
+    /// 0 for the root.
+    public var depth: UInt32 = 0
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _initiative: Kiem_V1_InitiativeSummary? = nil
+  }
+
+  public init() {}
+}
+
+/// Initiatives changed in one ISO week (Monday 00:00 UTC).
+public nonisolated struct Kiem_V1_ActivityWeek: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var startMillis: UInt64 = 0
+
+  /// E.g. "2026-W48".
+  public var label: String = String()
+
+  public var initiatives: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Kiem_V1_OverviewResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -945,17 +1073,44 @@ public nonisolated struct Kiem_V1_OverviewResponse: Sendable {
 
   public var byPhase: [Kiem_V1_PhaseCount] = []
 
+  /// Most initiatives first.
   public var byTheme: [Kiem_V1_ThemeStats] = []
 
   public var byOrganisation: [Kiem_V1_OrganisationStats] = []
 
-  /// Initiatives adopted by at least one other organisation, most adopters first.
+  /// Initiatives piloted or adopted by two or more other organisations, most
+  /// adopters first.
   public var adoption: [Kiem_V1_AdoptionSpread] = []
 
-  public var stalled: [Kiem_V1_InitiativeSummary] = []
+  /// Oldest movement first.
+  public var stalled: [Kiem_V1_StalledInitiative] = []
 
   /// The newest HLC reflected in these figures.
   public var asOfHlc: UInt64 = 0
+
+  public var funnel: [Kiem_V1_FunnelStage] = []
+
+  public var funnelStopped: UInt64 = 0
+
+  /// Most recently stopped first.
+  public var stopped: [Kiem_V1_StoppedInitiative] = []
+
+  public var lineage: [Kiem_V1_LineageTree] = []
+
+  /// Most recently changed first.
+  public var recent: [Kiem_V1_InitiativeSummary] = []
+
+  /// The last 12 weeks, oldest first.
+  public var activity: [Kiem_V1_ActivityWeek] = []
+
+  /// Every peer of the serving node: per-agency sync health.
+  public var syncHealth: [Kiem_V1_Peer] = []
+
+  /// Initiatives with at least one active adoption by another organisation.
+  public var adopted: [Kiem_V1_AdoptionSpread] = []
+
+  /// The stalled_after_days applied.
+  public var stalledAfterDays: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2200,7 +2355,7 @@ nonisolated extension Kiem_V1_SyncProgress.Stage: SwiftProtobuf._ProtoNameProvid
 
 nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OverviewRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}stalled_after_days\0\u{1}themes\0\u{1}owners\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}stalled_after_days\0\u{1}themes\0\u{1}owners\0\u{1}since\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2211,6 +2366,7 @@ nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.stalledAfterDays) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.themes) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.owners) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.since) }()
       default: break
       }
     }
@@ -2226,6 +2382,9 @@ nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProto
     if !self.owners.isEmpty {
       try visitor.visitRepeatedStringField(value: self.owners, fieldNumber: 3)
     }
+    if !self.since.isEmpty {
+      try visitor.visitSingularStringField(value: self.since, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2233,6 +2392,7 @@ nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProto
     if lhs.stalledAfterDays != rhs.stalledAfterDays {return false}
     if lhs.themes != rhs.themes {return false}
     if lhs.owners != rhs.owners {return false}
+    if lhs.since != rhs.since {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2417,9 +2577,241 @@ nonisolated extension Kiem_V1_AdoptionSpread: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
+nonisolated extension Kiem_V1_FunnelStage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FunnelStage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}phase\0\u{1}reached\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.phase) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.reached) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.phase != .unspecified {
+      try visitor.visitSingularEnumField(value: self.phase, fieldNumber: 1)
+    }
+    if self.reached != 0 {
+      try visitor.visitSingularUInt64Field(value: self.reached, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_FunnelStage, rhs: Kiem_V1_FunnelStage) -> Bool {
+    if lhs.phase != rhs.phase {return false}
+    if lhs.reached != rhs.reached {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_StalledInitiative: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StalledInitiative"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}initiative\0\u{3}days_since_movement\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._initiative) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.daysSinceMovement) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._initiative {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.daysSinceMovement != 0 {
+      try visitor.visitSingularUInt32Field(value: self.daysSinceMovement, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_StalledInitiative, rhs: Kiem_V1_StalledInitiative) -> Bool {
+    if lhs._initiative != rhs._initiative {return false}
+    if lhs.daysSinceMovement != rhs.daysSinceMovement {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_StoppedInitiative: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StoppedInitiative"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}initiative\0\u{3}lessons_learned\0\u{3}stopped_hlc\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._initiative) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.lessonsLearned) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.stoppedHlc) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._initiative {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.lessonsLearned.isEmpty {
+      try visitor.visitSingularStringField(value: self.lessonsLearned, fieldNumber: 2)
+    }
+    if self.stoppedHlc != 0 {
+      try visitor.visitSingularUInt64Field(value: self.stoppedHlc, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_StoppedInitiative, rhs: Kiem_V1_StoppedInitiative) -> Bool {
+    if lhs._initiative != rhs._initiative {return false}
+    if lhs.lessonsLearned != rhs.lessonsLearned {return false}
+    if lhs.stoppedHlc != rhs.stoppedHlc {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_LineageTree: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LineageTree"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nodes\0\u{3}parent_missing\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.nodes) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.parentMissing) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.nodes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.nodes, fieldNumber: 1)
+    }
+    if self.parentMissing != false {
+      try visitor.visitSingularBoolField(value: self.parentMissing, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_LineageTree, rhs: Kiem_V1_LineageTree) -> Bool {
+    if lhs.nodes != rhs.nodes {return false}
+    if lhs.parentMissing != rhs.parentMissing {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_LineageTree.Node: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Kiem_V1_LineageTree.protoMessageName + ".Node"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}initiative\0\u{1}depth\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._initiative) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.depth) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._initiative {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.depth != 0 {
+      try visitor.visitSingularUInt32Field(value: self.depth, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_LineageTree.Node, rhs: Kiem_V1_LineageTree.Node) -> Bool {
+    if lhs._initiative != rhs._initiative {return false}
+    if lhs.depth != rhs.depth {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_ActivityWeek: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ActivityWeek"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}start_millis\0\u{1}label\0\u{1}initiatives\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.startMillis) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.label) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.initiatives) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.startMillis != 0 {
+      try visitor.visitSingularUInt64Field(value: self.startMillis, fieldNumber: 1)
+    }
+    if !self.label.isEmpty {
+      try visitor.visitSingularStringField(value: self.label, fieldNumber: 2)
+    }
+    if self.initiatives != 0 {
+      try visitor.visitSingularUInt64Field(value: self.initiatives, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_ActivityWeek, rhs: Kiem_V1_ActivityWeek) -> Bool {
+    if lhs.startMillis != rhs.startMillis {return false}
+    if lhs.label != rhs.label {return false}
+    if lhs.initiatives != rhs.initiatives {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OverviewResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{3}by_phase\0\u{3}by_theme\0\u{3}by_organisation\0\u{1}adoption\0\u{1}stalled\0\u{3}as_of_hlc\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{3}by_phase\0\u{3}by_theme\0\u{3}by_organisation\0\u{1}adoption\0\u{1}stalled\0\u{3}as_of_hlc\0\u{1}funnel\0\u{3}funnel_stopped\0\u{1}stopped\0\u{1}lineage\0\u{1}recent\0\u{1}activity\0\u{3}sync_health\0\u{1}adopted\0\u{3}stalled_after_days\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2434,6 +2826,15 @@ nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProt
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.adoption) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.stalled) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.asOfHlc) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.funnel) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.funnelStopped) }()
+      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.stopped) }()
+      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.lineage) }()
+      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.recent) }()
+      case 13: try { try decoder.decodeRepeatedMessageField(value: &self.activity) }()
+      case 14: try { try decoder.decodeRepeatedMessageField(value: &self.syncHealth) }()
+      case 15: try { try decoder.decodeRepeatedMessageField(value: &self.adopted) }()
+      case 16: try { try decoder.decodeSingularUInt32Field(value: &self.stalledAfterDays) }()
       default: break
       }
     }
@@ -2461,6 +2862,33 @@ nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProt
     if self.asOfHlc != 0 {
       try visitor.visitSingularUInt64Field(value: self.asOfHlc, fieldNumber: 7)
     }
+    if !self.funnel.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.funnel, fieldNumber: 8)
+    }
+    if self.funnelStopped != 0 {
+      try visitor.visitSingularUInt64Field(value: self.funnelStopped, fieldNumber: 9)
+    }
+    if !self.stopped.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.stopped, fieldNumber: 10)
+    }
+    if !self.lineage.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lineage, fieldNumber: 11)
+    }
+    if !self.recent.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.recent, fieldNumber: 12)
+    }
+    if !self.activity.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.activity, fieldNumber: 13)
+    }
+    if !self.syncHealth.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.syncHealth, fieldNumber: 14)
+    }
+    if !self.adopted.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.adopted, fieldNumber: 15)
+    }
+    if self.stalledAfterDays != 0 {
+      try visitor.visitSingularUInt32Field(value: self.stalledAfterDays, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2472,6 +2900,15 @@ nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProt
     if lhs.adoption != rhs.adoption {return false}
     if lhs.stalled != rhs.stalled {return false}
     if lhs.asOfHlc != rhs.asOfHlc {return false}
+    if lhs.funnel != rhs.funnel {return false}
+    if lhs.funnelStopped != rhs.funnelStopped {return false}
+    if lhs.stopped != rhs.stopped {return false}
+    if lhs.lineage != rhs.lineage {return false}
+    if lhs.recent != rhs.recent {return false}
+    if lhs.activity != rhs.activity {return false}
+    if lhs.syncHealth != rhs.syncHealth {return false}
+    if lhs.adopted != rhs.adopted {return false}
+    if lhs.stalledAfterDays != rhs.stalledAfterDays {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -34,6 +34,7 @@ struct DemoGuide: Sendable {
               \(kiemctl) initiative history \(adopted) --socket \(socket("regie"))
               \(kiemctl) initiative list --theme robotica --socket \(socket("uwv"))
               \(kiemctl) initiative search MPC --socket \(socket("uwv"))
+              \(kiemctl) overview --socket \(socket("regie"))
               \(kiemctl) status --socket \(socket("regie"))
               \(kiemctl) peers list --socket \(socket("rws"))
             \(metrics)
