@@ -21,13 +21,18 @@ public struct ActivityWeek: Hashable, Sendable {
     /// An entry keeps only the latest of each, so earlier changes are missed:
     /// the figure is a lower bound, exact for weeks after a quiet spell.
     static func weeks(of entries: [PortfolioEntry], count: Int, now: UInt64) -> [ActivityWeek] {
+        precondition((1...64).contains(count), "between 1 and 64 weeks")
         let current = week(of: now)
         let first = max(current - count + 1, 1)
         var weeks = (first...current).map { ActivityWeek(start: UInt64($0 * 7 - 3) * millisPerDay) }
         for entry in entries {
-            let times = [entry.createdAt, entry.lastPhaseChange, entry.lastProgress ?? .zero, entry.lastChanged]
-            let indices = Set(times.lazy.map { week(of: $0.wallMillis) - first }.filter(weeks.indices.contains))
-            for index in indices { weeks[index].initiatives += 1 }
+            var counted: UInt64 = 0  // a bit per week index, so each week counts the entry once
+            for time in [entry.createdAt, entry.lastPhaseChange, entry.lastProgress ?? .zero, entry.lastChanged] {
+                let index = week(of: time.wallMillis) - first
+                guard weeks.indices.contains(index), counted & 1 << index == 0 else { continue }
+                counted |= 1 << index
+                weeks[index].initiatives += 1
+            }
         }
         return weeks
     }

@@ -27,23 +27,26 @@ public struct LineageTree: Hashable, Sendable {
     /// creation time, and a node derives only from what it has seen), so a
     /// chain of parents always ends and a forged cycle cannot loop.
     static func trees(of entries: [PortfolioEntry]) -> [LineageTree] {
-        let parents = Set(entries.lazy.compactMap(\.derivedFrom))
+        let parents = Set(entries.compactMap { $0.derivedFrom })
         guard !parents.isEmpty else { return [] }
-        let present = Set(entries.lazy.map(\.id).filter(parents.contains))
+        var present: [InitiativeID: PortfolioEntry] = [:]
+        for entry in entries where parents.contains(entry.id) { present[entry.id] = entry }
         var children: [InitiativeID: [PortfolioEntry]] = [:]
         var orphans: [PortfolioEntry] = []
         for entry in entries {
             guard let parent = entry.derivedFrom else { continue }
-            if present.contains(parent) && parent < entry.id {
+            if present[parent] != nil && parent < entry.id {
                 children[parent, default: []].append(entry)
             } else {
                 orphans.append(entry)
             }
         }
-        let roots = entries.filter { $0.derivedFrom == nil && children[$0.id] != nil }
+        let roots = children.keys.compactMap { present[$0] }.filter { $0.derivedFrom == nil }
         let trees = roots.map { LineageTree(root: $0, parentMissing: false, children: children) }
             + orphans.map { LineageTree(root: $0, parentMissing: true, children: children) }
-        return trees.sorted { ($1.nodes.count, $0.root.id) < ($0.nodes.count, $1.root.id) }
+        return trees.sorted(byKey: { (size: $0.nodes.count, root: $0.root.id) }) {
+            ($1.size, $0.root) < ($0.size, $1.root)
+        }
     }
 
     private init(root: PortfolioEntry, parentMissing: Bool, children: [InitiativeID: [PortfolioEntry]]) {

@@ -47,13 +47,15 @@ public struct Overview: Hashable, Sendable {
     ///   - now: the wall-clock time, in milliseconds since 1970 (UTC), from
     ///     which stalls and activity weeks are reckoned.
     ///   - stalledAfterDays: the days without progress entry or phase change
-    ///     after which an initiative is stalled.
+    ///     after which an initiative is stalled; not negative.
     ///   - recentLimit: how many recently changed initiatives to list.
     public static func compute(
         _ entries: some Sequence<PortfolioEntry>, filter: OverviewFilter = OverviewFilter(), now: UInt64,
         stalledAfterDays: Int = 90, recentLimit: Int = 20
     ) -> Overview {
-        let covered = entries.filter(filter.includes)
+        // Array(_:) of an array shares its storage; the filter on the array is
+        // then specialized, not a walk through a generic iterator.
+        let covered = Array(entries).filter(filter.includes)
         var byPhase = PhaseCounts()
         for entry in covered { byPhase[entry.phase] += 1 }
         let adopted = AdoptedInitiative.all(in: covered)
@@ -65,7 +67,9 @@ public struct Overview: Hashable, Sendable {
             lineage: LineageTree.trees(of: covered),
             stalled: StalledInitiative.all(in: covered, days: stalledAfterDays, now: now),
             stopped: covered.filter { $0.phase == .stopped }
-                .sorted { ($1.lastPhaseChange, $0.id) < ($0.lastPhaseChange, $1.id) },
+                .sorted(byKey: { (stopped: $0.lastPhaseChange, id: $0.id) }) {
+                    ($1.stopped, $0.id) < ($0.stopped, $1.id)
+                },
             recent: newest(recentLimit, of: covered),
             activity: ActivityWeek.weeks(of: covered, count: 12, now: now)
         )

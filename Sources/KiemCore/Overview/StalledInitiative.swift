@@ -16,6 +16,6 @@ public struct StalledInitiative: Hashable, Sendable {
             let moved = entry.lastMovement.wallMillis
             guard entry.phase != .stopped, now > moved, now - moved > allowed else { return nil }
             return StalledInitiative(entry: entry, daysSinceMovement: Int((now - moved) / millisPerDay))
-        }.sorted { ($0.entry.lastMovement, $0.entry.id) < ($1.entry.lastMovement, $1.entry.id) }
+        }.sorted(byKey: { ($0.entry.lastMovement, $0.entry.id) }, <)
     }
 }
