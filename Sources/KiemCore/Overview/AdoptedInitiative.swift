@@ -47,21 +47,25 @@ public struct AdoptedInitiative: Hashable, Sendable {
     /// Whether two or more other organisations pilot or adopted it.
     public var isSpread: Bool { takenUp >= 2 }
 
-    /// The initiatives of `entries` with an active adoption, most adopters
-    /// first, then most taken up, ties by id.
-    static func all(in entries: [PortfolioEntry]) -> [AdoptedInitiative] {
-        entries.compactMap(AdoptedInitiative.init)
-            .sorted(byKey: { (active: $0.active, takenUp: $0.takenUp, id: $0.entry.id) }) {
+    /// The adopted initiatives, found entry by entry.
+    struct Tally {
+        private var adopted: [AdoptedInitiative] = []
+
+        mutating func add(_ entry: PortfolioEntry) {
+            if let initiative = AdoptedInitiative(entry) { adopted.append(initiative) }
+        }
+
+        /// Every one, most adopters first, then most taken up; and the spread
+        /// ones, most taken up first, then most adopters; ties by id.
+        consuming func result() -> (all: [AdoptedInitiative], spread: [AdoptedInitiative]) {
+            let all = adopted.sorted(byKey: { (active: $0.active, takenUp: $0.takenUp, id: $0.entry.id) }) {
                 ($1.active, $1.takenUp, $0.id) < ($0.active, $0.takenUp, $1.id)
             }
-    }
-
-    /// The spread ones of `adopted`: most taken up first, then most adopters,
-    /// ties by id.
-    static func spread(of adopted: [AdoptedInitiative]) -> [AdoptedInitiative] {
-        adopted.filter(\.isSpread)
-            .sorted(byKey: { (takenUp: $0.takenUp, active: $0.active, id: $0.entry.id) }) {
-                ($1.takenUp, $1.active, $0.id) < ($0.takenUp, $0.active, $1.id)
-            }
+            let spread = all.filter(\.isSpread)
+                .sorted(byKey: { (takenUp: $0.takenUp, active: $0.active, id: $0.entry.id) }) {
+                    ($1.takenUp, $1.active, $0.id) < ($0.takenUp, $0.active, $1.id)
+                }
+            return (all, spread)
+        }
     }
 }

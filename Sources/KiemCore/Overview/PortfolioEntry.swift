@@ -5,9 +5,9 @@
 /// initializer lets a store fill them from its columns without building CRDT
 /// values.
 public struct PortfolioEntry: Hashable, Sendable {
-    // Copies share one immutable box: an overview passes over all entries
-    // several times and lists many of them more than once, and a copy then
-    // costs one reference count instead of one per string and collection.
+    // Copies share one immutable box: an overview lists many entries in more
+    // than one place, and a copy then costs one reference count instead of
+    // one per string and collection.
     private let box: Box
 
     /// The initiative.
