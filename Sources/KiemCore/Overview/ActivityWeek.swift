@@ -13,23 +13,36 @@ public struct ActivityWeek: Hashable, Sendable {
         return "\(year)-W\(week < 10 ? "0" : "")\(week)"
     }
 
-    /// The `count` weeks up to and including the one of `now`, oldest first
-    /// (fewer only for a `now` in 1970's first weeks).
+    /// The weeks, counted entry by entry: the `count` weeks up to and
+    /// including the one of `now`, oldest first (fewer only for a `now` in
+    /// 1970's first weeks).
     ///
     /// An initiative counts in each week in which it was created, had its
     /// latest phase change, its latest progress entry or its latest change.
     /// An entry keeps only the latest of each, so earlier changes are missed:
     /// the figure is a lower bound, exact for weeks after a quiet spell.
-    static func weeks(of entries: [PortfolioEntry], count: Int, now: UInt64) -> [ActivityWeek] {
-        let current = week(of: now)
-        let first = max(current - count + 1, 1)
-        var weeks = (first...current).map { ActivityWeek(start: UInt64($0 * 7 - 3) * millisPerDay) }
-        for entry in entries {
-            let times = [entry.createdAt, entry.lastPhaseChange, entry.lastProgress ?? .zero, entry.lastChanged]
-            let indices = Set(times.lazy.map { week(of: $0.wallMillis) - first }.filter(weeks.indices.contains))
-            for index in indices { weeks[index].initiatives += 1 }
+    struct Tally {
+        private var weeks: [ActivityWeek]
+        private let first: Int
+
+        init(count: Int, now: UInt64) {
+            precondition((1...64).contains(count), "between 1 and 64 weeks")
+            let current = ActivityWeek.week(of: now)
+            first = max(current - count + 1, 1)
+            weeks = (first...current).map { ActivityWeek(start: UInt64($0 * 7 - 3) * millisPerDay) }
         }
-        return weeks
+
+        mutating func add(_ entry: PortfolioEntry) {
+            var counted: UInt64 = 0  // a bit per week index, so each week counts the entry once
+            for time in [entry.createdAt, entry.lastPhaseChange, entry.lastProgress ?? .zero, entry.lastChanged] {
+                let index = ActivityWeek.week(of: time.wallMillis) - first
+                guard weeks.indices.contains(index), counted & 1 << index == 0 else { continue }
+                counted |= 1 << index
+                weeks[index].initiatives += 1
+            }
+        }
+
+        func result() -> [ActivityWeek] { weeks }
     }
 
     /// The number of the week containing `millis`, counting from the one that

@@ -1,44 +1,71 @@
 /// An initiative that other organisations are taking up.
+///
+/// Only adoptions by organisations other than the owner count (the rules
+/// refuse an organisation's adoption of its own initiative), and dropped ones
+/// do not.
 public struct AdoptedInitiative: Hashable, Sendable {
     /// The initiative.
     public let entry: PortfolioEntry
-    /// The organisations other than the owner that explore, pilot or adopted
-    /// it, with their status; dropped adoptions are left out.
-    public let adopters: [OrganisationID: AdoptionStatus]
+    /// The organisations exploring it.
+    public let exploring: Int
+    /// The organisations piloting it.
+    public let piloting: Int
+    /// The organisations that adopted it.
+    public let adopted: Int
 
-    /// The entry's active adoptions by other organisations; nil if it has none.
+    /// The entry's adoptions; nil if no other organisation explores, pilots or
+    /// adopted it.
     init?(_ entry: PortfolioEntry) {
-        let adopters = entry.adoptions.filter { $0.value.isActive && $0.key != entry.owner }
-        guard !adopters.isEmpty else { return nil }
+        var (exploring, piloting, adopted) = (0, 0, 0)
+        for (organisation, status) in entry.adoptions where organisation != entry.owner {
+            switch status {
+            case .exploring: exploring += 1
+            case .piloting: piloting += 1
+            case .adopted: adopted += 1
+            case .dropped: break
+            }
+        }
+        guard exploring + piloting + adopted > 0 else { return nil }
         self.entry = entry
-        self.adopters = adopters
+        self.exploring = exploring
+        self.piloting = piloting
+        self.adopted = adopted
     }
 
-    /// The adopters with `status`.
-    public func count(_ status: AdoptionStatus) -> Int {
-        adopters.values.count { $0 == status }
+    /// The organisations exploring, piloting or that adopted it, with their
+    /// status.
+    public var adopters: [OrganisationID: AdoptionStatus] {
+        entry.adoptions.filter { $0.value.isActive && $0.key != entry.owner }
     }
 
-    /// The organisations piloting it or that adopted it: what counts as
-    /// spread.
-    public var takenUp: Int { count(.piloting) + count(.adopted) }
+    /// How many organisations explore, pilot or adopted it.
+    public var active: Int { exploring + piloting + adopted }
+
+    /// How many organisations pilot it or adopted it: what counts as spread.
+    public var takenUp: Int { piloting + adopted }
 
     /// Whether two or more other organisations pilot or adopted it.
     public var isSpread: Bool { takenUp >= 2 }
 
-    /// The initiatives of `entries` with an active adoption, most adopters
-    /// first, then most taken up, ties by id.
-    static func all(in entries: [PortfolioEntry]) -> [AdoptedInitiative] {
-        entries.compactMap(AdoptedInitiative.init).sorted {
-            ($1.adopters.count, $1.takenUp, $0.entry.id) < ($0.adopters.count, $0.takenUp, $1.entry.id)
-        }
-    }
+    /// The adopted initiatives, found entry by entry.
+    struct Tally {
+        private var adopted: [AdoptedInitiative] = []
 
-    /// The spread ones of `adopted`: most taken up first, then most adopters,
-    /// ties by id.
-    static func spread(of adopted: [AdoptedInitiative]) -> [AdoptedInitiative] {
-        adopted.filter(\.isSpread).sorted {
-            ($1.takenUp, $1.adopters.count, $0.entry.id) < ($0.takenUp, $0.adopters.count, $1.entry.id)
+        mutating func add(_ entry: PortfolioEntry) {
+            if let initiative = AdoptedInitiative(entry) { adopted.append(initiative) }
+        }
+
+        /// Every one, most adopters first, then most taken up; and the spread
+        /// ones, most taken up first, then most adopters; ties by id.
+        consuming func result() -> (all: [AdoptedInitiative], spread: [AdoptedInitiative]) {
+            let all = adopted.sorted(byKey: { (active: $0.active, takenUp: $0.takenUp, id: $0.entry.id) }) {
+                ($1.active, $1.takenUp, $0.id) < ($0.active, $0.takenUp, $1.id)
+            }
+            let spread = all.filter(\.isSpread)
+                .sorted(byKey: { (takenUp: $0.takenUp, active: $0.active, id: $0.entry.id) }) {
+                    ($1.takenUp, $1.active, $0.id) < ($0.takenUp, $0.active, $1.id)
+                }
+            return (all, spread)
         }
     }
 }

@@ -19,33 +19,6 @@ public struct LineageTree: Hashable, Sendable {
     /// The root.
     public var root: PortfolioEntry { nodes[0].entry }
 
-    /// The lineage trees of `entries`, the largest first, ties by root id.
-    ///
-    /// A root is an initiative with derived children and no parent, or one
-    /// whose parent is missing, even without children. A parent is only
-    /// accepted if it was created before the child (an id is ordered by
-    /// creation time, and a node derives only from what it has seen), so a
-    /// chain of parents always ends and a forged cycle cannot loop.
-    static func trees(of entries: [PortfolioEntry]) -> [LineageTree] {
-        let parents = Set(entries.lazy.compactMap(\.derivedFrom))
-        guard !parents.isEmpty else { return [] }
-        let present = Set(entries.lazy.map(\.id).filter(parents.contains))
-        var children: [InitiativeID: [PortfolioEntry]] = [:]
-        var orphans: [PortfolioEntry] = []
-        for entry in entries {
-            guard let parent = entry.derivedFrom else { continue }
-            if present.contains(parent) && parent < entry.id {
-                children[parent, default: []].append(entry)
-            } else {
-                orphans.append(entry)
-            }
-        }
-        let roots = entries.filter { $0.derivedFrom == nil && children[$0.id] != nil }
-        let trees = roots.map { LineageTree(root: $0, parentMissing: false, children: children) }
-            + orphans.map { LineageTree(root: $0, parentMissing: true, children: children) }
-        return trees.sorted { ($1.nodes.count, $0.root.id) < ($0.nodes.count, $1.root.id) }
-    }
-
     private init(root: PortfolioEntry, parentMissing: Bool, children: [InitiativeID: [PortfolioEntry]]) {
         var nodes: [Node] = []
         var pending = [Node(entry: root, depth: 0)]
@@ -56,5 +29,48 @@ public struct LineageTree: Hashable, Sendable {
         }
         self.nodes = nodes
         self.parentMissing = parentMissing
+    }
+
+    /// The trees, gathered entry by entry.
+    ///
+    /// A root is an initiative with derived children and no parent, or one
+    /// whose parent is missing, even without children. A parent is only
+    /// accepted if it was created before the child (an id is ordered by
+    /// creation time, and a node derives only from what it has seen), so a
+    /// chain of parents always ends and a forged cycle cannot loop.
+    struct Tally {
+        // Every entry and, in a compact array of their own, their ids: finding
+        // the parents among them then reads no entry.
+        private var entries: [PortfolioEntry] = []
+        private var ids: [InitiativeID] = []
+        private var derived: [(entry: PortfolioEntry, parent: InitiativeID)] = []
+
+        mutating func add(_ entry: PortfolioEntry) {
+            entries.append(entry)
+            ids.append(entry.id)
+            if let parent = entry.derivedFrom { derived.append((entry, parent)) }
+        }
+
+        /// The trees, the largest first, ties by root id.
+        func result() -> [LineageTree] {
+            let parents = Set(derived.map(\.parent))
+            var present: [InitiativeID: PortfolioEntry] = [:]
+            for (index, id) in ids.enumerated() where parents.contains(id) { present[id] = entries[index] }
+            var children: [InitiativeID: [PortfolioEntry]] = [:]
+            var orphans: [PortfolioEntry] = []
+            for (entry, parent) in derived {
+                if present[parent] != nil && parent < entry.id {
+                    children[parent, default: []].append(entry)
+                } else {
+                    orphans.append(entry)
+                }
+            }
+            let roots = children.keys.compactMap { present[$0] }.filter { $0.derivedFrom == nil }
+            let trees = roots.map { LineageTree(root: $0, parentMissing: false, children: children) }
+                + orphans.map { LineageTree(root: $0, parentMissing: true, children: children) }
+            return trees.sorted(byKey: { (size: $0.nodes.count, root: $0.root.id) }) {
+                ($1.size, $0.root) < ($0.size, $1.root)
+            }
+        }
     }
 }

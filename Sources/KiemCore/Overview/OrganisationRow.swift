@@ -11,12 +11,13 @@ public struct OrganisationRow: Hashable, Sendable {
     /// Other organisations' initiatives it endorses.
     public internal(set) var endorsing = 0
 
-    /// A row for every organisation that owns, adopts or endorses one of
-    /// `entries`: the largest owner first, ties by name. An organisation's
-    /// entry on its own initiative (the rules refuse one) is not counted.
-    static func rows(of entries: [PortfolioEntry]) -> [OrganisationRow] {
-        var rows: [OrganisationID: OrganisationRow] = [:]
-        for entry in entries {
+    /// The rows, filled entry by entry: one for every organisation that owns,
+    /// adopts or endorses an initiative. An organisation's entry on its own
+    /// initiative (the rules refuse one) is not counted.
+    struct Tally {
+        private var rows: [OrganisationID: OrganisationRow] = [:]
+
+        mutating func add(_ entry: PortfolioEntry) {
             rows[entry.owner, default: OrganisationRow(organisation: entry.owner)].owned[entry.phase] += 1
             for (organisation, status) in entry.adoptions where status.isActive && organisation != entry.owner {
                 rows[organisation, default: OrganisationRow(organisation: organisation)].adopting += 1
@@ -25,8 +26,10 @@ public struct OrganisationRow: Hashable, Sendable {
                 rows[organisation, default: OrganisationRow(organisation: organisation)].endorsing += 1
             }
         }
-        return rows.values.sorted {
-            ($1.owned.total, $0.organisation) < ($0.owned.total, $1.organisation)
+
+        /// The rows, the largest owner first, ties by name.
+        func result() -> [OrganisationRow] {
+            rows.values.sorted { ($1.owned.total, $0.organisation) < ($0.owned.total, $1.organisation) }
         }
     }
 }

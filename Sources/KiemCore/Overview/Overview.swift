@@ -47,43 +47,67 @@ public struct Overview: Hashable, Sendable {
     ///   - now: the wall-clock time, in milliseconds since 1970 (UTC), from
     ///     which stalls and activity weeks are reckoned.
     ///   - stalledAfterDays: the days without progress entry or phase change
-    ///     after which an initiative is stalled.
+    ///     after which an initiative is stalled; not negative.
     ///   - recentLimit: how many recently changed initiatives to list.
     public static func compute(
         _ entries: some Sequence<PortfolioEntry>, filter: OverviewFilter = OverviewFilter(), now: UInt64,
         stalledAfterDays: Int = 90, recentLimit: Int = 20
     ) -> Overview {
-        let covered = entries.filter(filter.includes)
         var byPhase = PhaseCounts()
-        for entry in covered { byPhase[entry.phase] += 1 }
-        let adopted = AdoptedInitiative.all(in: covered)
+        var themes = ThemeRow.Tally()
+        var organisations = OrganisationRow.Tally()
+        var adopted = AdoptedInitiative.Tally()
+        var lineage = LineageTree.Tally()
+        var stalled = StalledInitiative.Tally(days: stalledAfterDays, now: now)
+        var stopped: [PortfolioEntry] = []
+        var recent = Recent(limit: recentLimit)
+        var activity = ActivityWeek.Tally(count: 12, now: now)
+        // One pass: reading each entry once matters more than the work done
+        // with it. Array(_:) of an array shares its storage, and the loop over
+        // it is specialized, not a walk through a generic iterator.
+        for entry in Array(entries) where filter.includes(entry) {
+            byPhase[entry.phase] += 1
+            themes.add(entry)
+            organisations.add(entry)
+            adopted.add(entry)
+            lineage.add(entry)
+            stalled.add(entry)
+            if entry.phase == .stopped { stopped.append(entry) }
+            recent.add(entry)
+            activity.add(entry)
+        }
+        let (allAdopted, spread) = adopted.result()
         return Overview(
-            filter: filter, now: now, stalledAfterDays: stalledAfterDays, total: covered.count,
-            byPhase: byPhase, funnel: Funnel(byPhase), themes: ThemeRow.rows(of: covered),
-            organisations: OrganisationRow.rows(of: covered),
-            adoptionSpread: AdoptedInitiative.spread(of: adopted), adopted: adopted,
-            lineage: LineageTree.trees(of: covered),
-            stalled: StalledInitiative.all(in: covered, days: stalledAfterDays, now: now),
-            stopped: covered.filter { $0.phase == .stopped }
-                .sorted { ($1.lastPhaseChange, $0.id) < ($0.lastPhaseChange, $1.id) },
-            recent: newest(recentLimit, of: covered),
-            activity: ActivityWeek.weeks(of: covered, count: 12, now: now)
+            filter: filter, now: now, stalledAfterDays: stalledAfterDays, total: byPhase.total,
+            byPhase: byPhase, funnel: Funnel(byPhase), themes: themes.result(),
+            organisations: organisations.result(), adoptionSpread: spread, adopted: allAdopted,
+            lineage: lineage.result(), stalled: stalled.result(),
+            stopped: stopped.sorted(byKey: { (stopped: $0.lastPhaseChange, id: $0.id) }) {
+                ($1.stopped, $0.id) < ($0.stopped, $1.id)
+            },
+            recent: recent.result(), activity: activity.result()
         )
     }
 
-    /// The `limit` most recently changed of `entries`, newest first, ties by
-    /// id; without sorting them all.
-    private static func newest(_ limit: Int, of entries: [PortfolioEntry]) -> [PortfolioEntry] {
-        func isNewer(_ a: PortfolioEntry, than b: PortfolioEntry) -> Bool {
-            (b.lastChanged, a.id) < (a.lastChanged, b.id)
-        }
-        guard limit > 0 else { return [] }
-        var newest: [PortfolioEntry] = []
-        for entry in entries where newest.count < limit || isNewer(entry, than: newest[limit - 1]) {
-            newest.insert(entry, at: newest.firstIndex { isNewer(entry, than: $0) } ?? newest.endIndex)
+    /// The `limit` most recently changed entries, newest first, ties by id;
+    /// kept as they come instead of sorting them all.
+    private struct Recent {
+        let limit: Int
+        private var newest: [PortfolioEntry] = []
+
+        init(limit: Int) { self.limit = limit }
+
+        mutating func add(_ entry: PortfolioEntry) {
+            guard limit > 0, newest.count < limit || Self.isNewer(entry, than: newest[limit - 1]) else { return }
+            newest.insert(entry, at: newest.firstIndex { Self.isNewer(entry, than: $0) } ?? newest.endIndex)
             if newest.count > limit { newest.removeLast() }
         }
-        return newest
+
+        func result() -> [PortfolioEntry] { newest }
+
+        private static func isNewer(_ a: PortfolioEntry, than b: PortfolioEntry) -> Bool {
+            (b.lastChanged, a.id) < (a.lastChanged, b.id)
+        }
     }
 }
 

@@ -5,35 +5,40 @@
 /// initializer lets a store fill them from its columns without building CRDT
 /// values.
 public struct PortfolioEntry: Hashable, Sendable {
+    // Copies share one immutable box: an overview lists many entries in more
+    // than one place, and a copy then costs one reference count instead of
+    // one per string and collection.
+    private let box: Box
+
     /// The initiative.
-    public var id: InitiativeID
+    public var id: InitiativeID { box.facts.id }
     /// The organisation that created it.
-    public var owner: OrganisationID
+    public var owner: OrganisationID { box.facts.owner }
     /// The winning title.
-    public var title: String
+    public var title: String { box.facts.title }
     /// The winning phase.
-    public var phase: Phase
+    public var phase: Phase { box.facts.phase }
     /// What was learned, when ``phase`` is `stopped`.
-    public var lessonsLearned: String?
+    public var lessonsLearned: String? { box.facts.lessonsLearned }
     /// Its themes, sorted.
-    public var themes: [String]
+    public var themes: [String] { box.facts.themes }
     /// Each organisation's winning adoption status, dropped included.
-    public var adoptions: [OrganisationID: AdoptionStatus]
+    public var adoptions: [OrganisationID: AdoptionStatus] { box.facts.adoptions }
     /// The organisations whose winning endorsement endorses it, sorted.
-    public var endorsers: [OrganisationID]
+    public var endorsers: [OrganisationID] { box.facts.endorsers }
     /// The initiative it was derived from (lineage).
-    public var derivedFrom: InitiativeID?
+    public var derivedFrom: InitiativeID? { box.facts.derivedFrom }
     /// When it was created.
-    public var createdAt: HLCTimestamp
+    public var createdAt: HLCTimestamp { box.facts.createdAt }
     /// When the winning phase was written; the creation for an initiative
     /// that never moved.
-    public var lastPhaseChange: HLCTimestamp
+    public var lastPhaseChange: HLCTimestamp { box.facts.lastPhaseChange }
     /// When the newest progress entry was written, nil if there is none.
-    public var lastProgress: HLCTimestamp?
+    public var lastProgress: HLCTimestamp? { box.facts.lastProgress }
     /// When an accepted op last changed it.
-    public var lastChanged: HLCTimestamp
+    public var lastChanged: HLCTimestamp { box.facts.lastChanged }
     /// Whether it is archived.
-    public var isArchived: Bool
+    public var isArchived: Bool { box.facts.isArchived }
 
     /// Creates an entry from its facts.
     public init(
@@ -42,20 +47,12 @@ public struct PortfolioEntry: Hashable, Sendable {
         derivedFrom: InitiativeID? = nil, createdAt: HLCTimestamp, lastPhaseChange: HLCTimestamp,
         lastProgress: HLCTimestamp? = nil, lastChanged: HLCTimestamp, isArchived: Bool = false
     ) {
-        self.id = id
-        self.owner = owner
-        self.title = title
-        self.phase = phase
-        self.lessonsLearned = lessonsLearned
-        self.themes = themes
-        self.adoptions = adoptions
-        self.endorsers = endorsers
-        self.derivedFrom = derivedFrom
-        self.createdAt = createdAt
-        self.lastPhaseChange = lastPhaseChange
-        self.lastProgress = lastProgress
-        self.lastChanged = lastChanged
-        self.isArchived = isArchived
+        box = Box(facts: Facts(
+            id: id, owner: owner, title: title, phase: phase, lessonsLearned: lessonsLearned, themes: themes,
+            adoptions: adoptions, endorsers: endorsers, derivedFrom: derivedFrom, createdAt: createdAt,
+            lastPhaseChange: lastPhaseChange, lastProgress: lastProgress, lastChanged: lastChanged,
+            isArchived: isArchived
+        ))
     }
 
     /// The entry of a replicated initiative.
@@ -79,5 +76,33 @@ public struct PortfolioEntry: Hashable, Sendable {
     /// When it last moved: its newest progress entry, phase change or creation.
     public var lastMovement: HLCTimestamp {
         max(createdAt, lastPhaseChange, lastProgress ?? .zero)
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.box === rhs.box || lhs.box.facts == rhs.box.facts
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(box.facts) }
+
+    private struct Facts: Hashable, Sendable {
+        let id: InitiativeID
+        let owner: OrganisationID
+        let title: String
+        let phase: Phase
+        let lessonsLearned: String?
+        let themes: [String]
+        let adoptions: [OrganisationID: AdoptionStatus]
+        let endorsers: [OrganisationID]
+        let derivedFrom: InitiativeID?
+        let createdAt: HLCTimestamp
+        let lastPhaseChange: HLCTimestamp
+        let lastProgress: HLCTimestamp?
+        let lastChanged: HLCTimestamp
+        let isArchived: Bool
+    }
+
+    private final class Box: Sendable {
+        let facts: Facts
+        init(facts: Facts) { self.facts = facts }
     }
 }

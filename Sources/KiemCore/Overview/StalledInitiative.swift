@@ -5,17 +5,30 @@ public struct StalledInitiative: Hashable, Sendable {
     /// Whole days since it last moved (``PortfolioEntry/lastMovement``).
     public let daysSinceMovement: Int
 
-    /// The stalled initiatives of `entries`, the longest still first, ties by
-    /// id: not stopped, and no progress entry, phase change or creation in the
-    /// `days` days before `now`. One that moved exactly `days` days ago is not
-    /// stalled yet; a millisecond later it is.
-    static func all(in entries: [PortfolioEntry], days: Int, now: UInt64) -> [StalledInitiative] {
-        precondition(days >= 0, "a stall needs a non-negative number of days")
-        let allowed = UInt64(days) * millisPerDay
-        return entries.compactMap { entry in
+    /// The stalled initiatives, found entry by entry: not stopped, and no
+    /// progress entry, phase change or creation in the `days` days before
+    /// `now`. One that moved exactly `days` days ago is not stalled yet; a
+    /// millisecond later it is.
+    struct Tally {
+        private let allowedMillis: UInt64
+        private let now: UInt64
+        private var stalled: [StalledInitiative] = []
+
+        init(days: Int, now: UInt64) {
+            precondition(days >= 0, "a stall needs a non-negative number of days")
+            allowedMillis = UInt64(days) * millisPerDay
+            self.now = now
+        }
+
+        mutating func add(_ entry: PortfolioEntry) {
             let moved = entry.lastMovement.wallMillis
-            guard entry.phase != .stopped, now > moved, now - moved > allowed else { return nil }
-            return StalledInitiative(entry: entry, daysSinceMovement: Int((now - moved) / millisPerDay))
-        }.sorted { ($0.entry.lastMovement, $0.entry.id) < ($1.entry.lastMovement, $1.entry.id) }
+            guard entry.phase != .stopped, now > moved, now - moved > allowedMillis else { return }
+            stalled.append(StalledInitiative(entry: entry, daysSinceMovement: Int((now - moved) / millisPerDay)))
+        }
+
+        /// The stalled initiatives, the longest still first, ties by id.
+        consuming func result() -> [StalledInitiative] {
+            stalled.sorted(byKey: { ($0.entry.lastMovement, $0.entry.id) }, <)
+        }
     }
 }
