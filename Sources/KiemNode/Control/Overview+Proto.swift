@@ -89,10 +89,10 @@ extension AdoptedInitiative {
     var proto: Kiem_V1_AdoptionSpread {
         Kiem_V1_AdoptionSpread.with {
             $0.initiative = entry.summaryProto
-            $0.exploring = UInt32(count(.exploring))
-            $0.piloting = UInt32(count(.piloting))
-            $0.adopted = UInt32(count(.adopted))
-            $0.dropped = UInt32(count(.dropped))
+            $0.exploring = UInt32(exploring)
+            $0.piloting = UInt32(piloting)
+            $0.adopted = UInt32(adopted)
+            $0.dropped = UInt32(adopters.values.filter { $0 == .dropped }.count)
         }
     }
 }
