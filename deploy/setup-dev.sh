@@ -9,6 +9,7 @@ packages=(
     libsqlite3-dev   # GRDB links the system SQLite (with FTS5)
     openssl          # TLS interoperability tests use `openssl s_client`
     ca-certificates
+    chromium         # the dashboard's browser test loads it in headless Chromium
 )
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 $SUDO apt-get update -q

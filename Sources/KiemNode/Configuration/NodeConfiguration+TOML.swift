@@ -74,6 +74,11 @@ extension NodeConfiguration {
             metrics = enabled ? (address ?? defaultMetrics) : nil
         }
 
+        var dashboard = Dashboard.defaults(for: role)
+        if var dashboardReader = try reader.table("dashboard", required: false) {
+            dashboard = try Self.dashboard(&dashboardReader, role: role, tls: tls, folder: folder)
+        }
+
         var peers: [Peer] = []
         for (index, table) in try reader.tableArray("peers").enumerated() {
             var peerReader = TableReader(table: table, prefix: "peers[\(index + 1)].")
@@ -101,7 +106,36 @@ extension NodeConfiguration {
         try reader.finish()
         return NodeConfiguration(
             organisation: organisation, node: node, role: role, dataDirectory: dataDirectory, listen: listen,
-            tls: tls, peers: peers, metrics: metrics, logLevel: logLevel)
+            tls: tls, peers: peers, metrics: metrics, dashboard: dashboard, logLevel: logLevel)
+    }
+
+    /// Reads `[dashboard]` and checks that it may serve where it listens
+    /// (``Dashboard/validate()``). HTTPS uses the node's own key and
+    /// certificate unless `tls_key` and `tls_certificate` name others.
+    private static func dashboard(
+        _ reader: inout TableReader, role: Role, tls: TLSFiles, folder: String
+    ) throws(ConfigurationError) -> Dashboard {
+        var dashboard = Dashboard.defaults(for: role)
+        dashboard.enabled = try reader.optionalBool("enabled") ?? dashboard.enabled
+        dashboard.listen = try reader.optional("listen") { text throws(ConfigurationError) in
+            try address(text, key: "dashboard.listen")
+        } ?? Dashboard.defaultListen
+        let https = try reader.optionalBool("tls") ?? false
+        let key = try reader.optional("tls_key") { resolve($0, in: folder) }
+        let certificate = try reader.optional("tls_certificate") { resolve($0, in: folder) }
+        if (key == nil) != (certificate == nil) {
+            throw ConfigurationError(key: key == nil ? "dashboard.tls_key" : "dashboard.tls_certificate",
+                                     problem: "is required with dashboard.\(key == nil ? "tls_certificate" : "tls_key")")
+        }
+        if key != nil && !https {
+            throw ConfigurationError(key: "dashboard.tls_key", problem: "is only used with dashboard.tls = true")
+        }
+        dashboard.tls = https ? Dashboard.TLS(key: key ?? tls.key, certificate: certificate ?? tls.certificate) : nil
+        dashboard.clientCertificates = try reader.optionalBool("client_certificates") ?? false
+        dashboard.tokenFile = try reader.optional("token_file") { resolve($0, in: folder) }
+        try reader.finish()
+        try dashboard.validate()
+        return dashboard
     }
 
     /// The configuration as a TOML file that ``load(file:)`` reads back
@@ -125,7 +159,16 @@ extension NodeConfiguration {
             "",
             "[metrics]",
             metrics.map { "listen = \(quoted($0.description))" } ?? "enabled = false",
+            "",
+            "[dashboard]",
+            "enabled = \(dashboard.enabled)",
+            "listen = \(quoted(dashboard.listen.description))",
         ]
+        if let https = dashboard.tls {
+            lines += ["tls = true", "tls_key = \(quoted(https.key))", "tls_certificate = \(quoted(https.certificate))"]
+        }
+        if dashboard.clientCertificates { lines.append("client_certificates = true") }
+        if let tokenFile = dashboard.tokenFile { lines.append("token_file = \(quoted(tokenFile))") }
         for peer in peers {
             lines += [
                 "", "[[peers]]", "address = \(quoted(peer.address.description))",

@@ -94,6 +94,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     /// Where Prometheus metrics, `/healthz` and `/readyz` are served; nil
     /// turns the endpoint off.
     public var metrics: Address?
+    /// The web dashboard: on by default for a regie.
+    public var dashboard: Dashboard
     /// The least severe level logged.
     public var logLevel: Logger.Level
 
@@ -103,10 +105,12 @@ public struct NodeConfiguration: Sendable, Equatable {
     public static let defaultMetrics = Address(host: "127.0.0.1", port: 9464)
 
     /// Creates a configuration.
+    /// - Parameter dashboard: nil for the role's default
+    ///   (``Dashboard/defaults(for:)``).
     public init(
         organisation: OrganisationID, node: NodeID, role: Role = .agency, dataDirectory: String,
         listen: Address = NodeConfiguration.defaultListen, tls: TLSFiles, peers: [Peer] = [],
-        metrics: Address? = NodeConfiguration.defaultMetrics, logLevel: Logger.Level = .info
+        metrics: Address? = NodeConfiguration.defaultMetrics, dashboard: Dashboard? = nil, logLevel: Logger.Level = .info
     ) {
         self.organisation = organisation
         self.node = node
@@ -116,6 +120,7 @@ public struct NodeConfiguration: Sendable, Equatable {
         self.tls = tls
         self.peers = peers
         self.metrics = metrics
+        self.dashboard = dashboard ?? .defaults(for: role)
         self.logLevel = logLevel
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import KiemCore
 import KiemProtocol
 public import KiemStore
@@ -35,14 +35,18 @@ public final class KiemNode: Service, Sendable {
     private let lock: DataFolderLock
     let logger: Logger
     let metrics: MetricsEndpoint
+    /// The web dashboard, when enabled.
+    let dashboard: DashboardServer?
     private let stopRequested = ChangeSignal()
     private let stopped = ChangeSignal()
     private let serving = Mutex(false)
 
-    private init(configuration: NodeConfiguration, counters: NodeCounters, metrics: MetricsEndpoint, replicator: Replicator,
-                 server: RPCServer, controlServer: RPCServer, peers: PeerSupervisor, lock: DataFolderLock, logger: Logger) {
+    private init(configuration: NodeConfiguration, counters: NodeCounters, metrics: MetricsEndpoint, dashboard: DashboardServer?,
+                 replicator: Replicator, server: RPCServer, controlServer: RPCServer, peers: PeerSupervisor, lock: DataFolderLock,
+                 logger: Logger) {
         self.configuration = configuration
         self.metrics = metrics
+        self.dashboard = dashboard
         self.counters = counters
         self.replicator = replicator
         self.server = server
@@ -113,6 +117,11 @@ public final class KiemNode: Service, Sendable {
                     configured: configuration.peers, changes: try PeerChanges.load(path: configuration.peerChangesPath),
                     local: configuration.node),
                 changesPath: configuration.peerChangesPath, replicator: replicator, tls: clientTLS, logger: logger)
+            let dashboard = configuration.dashboard.enabled ? try DashboardServer(
+                settings: configuration.dashboard, trustRoots: configuration.tls.ca,
+                dashboard: Dashboard(overviews: OverviewSource(replicator: replicator),
+                                     peers: PeerReports(peers: peers, replicator: replicator), node: configuration.node.rawValue),
+                logger: logger) : nil
             var router = RPCRouter()
             SyncService.register(in: &router, replicator: replicator)
             let server: RPCServer
@@ -135,8 +144,9 @@ public final class KiemNode: Service, Sendable {
                 "kiem.listen": "\(server.localAddress.map { "\($0)" } ?? "?")",
                 "kiem.control": "\(configuration.controlSocketPath)",
             ])
-            return KiemNode(configuration: configuration, counters: counters, metrics: metrics, replicator: replicator,
-                            server: server, controlServer: controlServer, peers: peers, lock: lock, logger: logger)
+            return KiemNode(configuration: configuration, counters: counters, metrics: metrics, dashboard: dashboard,
+                            replicator: replicator, server: server, controlServer: controlServer, peers: peers, lock: lock,
+                            logger: logger)
         } catch {
             await openedServer?.closeUnserved()
             try? openedStore?.close()
@@ -185,7 +195,8 @@ public final class KiemNode: Service, Sendable {
         }
     }
 
-    /// The peer links and the metrics endpoint, until a stop is requested.
+    /// The peer links, the metrics endpoint and the dashboard, until a stop
+    /// is requested.
     private func runServices() async throws {
         try await withThrowingTaskGroup(of: Void.self) { services in
             services.addTask { await self.peers.run() }
@@ -199,11 +210,16 @@ public final class KiemNode: Service, Sendable {
                     }
                 }
             }
+            if let dashboard { services.addTask { try await dashboard.run() } }
             services.addTask { await self.stopRequested.wait(after: 0) }
             defer { services.cancelAll() }
             try await services.next()
         }
     }
+
+    /// The web dashboard's address (e.g. `http://127.0.0.1:9480/`) once it
+    /// serves; nil before, and on a node without one.
+    public var dashboardURL: URL? { dashboard?.url }
 
     /// Whether the node serves peers and is not shutting down (`/readyz`).
     public var isReady: Bool { serving.withLock { $0 } }
