@@ -27,7 +27,8 @@ struct DemoGuide: Sendable {
         let adopted = ids[DemoSeed.adoption.key] ?? "ID"
         let letters = ids["uwv-brieven-ai"] ?? "ID"
         let metrics = configurations.first?.metrics.map { "  curl -s http://\($0)/metrics | grep '^kiem_'" } ?? ""
-        return """
+        let dashboard = configurations.first { $0.dashboard.enabled }.map { "Open the regie dashboard: \($0.dashboard.url)\n\n" } ?? ""
+        return dashboard + """
             Try next (every node has its own control socket; options go after the subcommand):
               \(kiemctl) initiative list --socket \(socket("svb"))
               \(kiemctl) initiative show \(adopted) --socket \(socket("rws"))

@@ -17,6 +17,8 @@ enum DemoPorts {
     static let listenBase = 7401
     /// Metrics ports start here.
     static let metricsBase = 9401
+    /// The regie's dashboard port is the first free one from here.
+    static let dashboardBase = 9480
 
     /// `count` distinct ports from `base` upward that are free now.
     static func free(_ count: Int, from base: Int) throws -> [Int] {

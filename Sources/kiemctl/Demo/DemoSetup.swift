@@ -52,6 +52,7 @@ enum DemoSetup {
         }
         let listenPorts = try DemoPorts.free(topology.nodes.count, from: DemoPorts.listenBase)
         let metricsPorts = try DemoPorts.free(topology.nodes.count, from: DemoPorts.metricsBase)
+        let dashboardPort = try DemoPorts.free(1, from: DemoPorts.dashboardBase)[0]
         let listen = Dictionary(uniqueKeysWithValues: zip(topology.nodes.map(\.name), listenPorts))
         let configurations = zip(topology.nodes, metricsPorts).map { node, metricsPort in
             NodeConfiguration(
@@ -64,7 +65,9 @@ enum DemoSetup {
                 peers: topology.dialled(by: node).map { peer in
                     .init(address: .init(host: "127.0.0.1", port: listen[peer.name]!), organisation: peer.organisation, node: peer.node)
                 },
-                metrics: .init(host: "127.0.0.1", port: metricsPort))
+                metrics: .init(host: "127.0.0.1", port: metricsPort),
+                dashboard: node.role == .regie
+                    ? .init(listen: .init(host: "127.0.0.1", port: dashboardPort)) : .defaults(for: node.role))
         }
         for (node, configuration) in zip(topology.nodes, configurations) {
             do {
