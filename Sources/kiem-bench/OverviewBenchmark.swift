@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import KiemCore
+import KiemStore
 import KiemTestSupport
 
 /// `kiem-bench overview`: the regie overview computed over portfolio entries
@@ -22,7 +24,7 @@ struct OverviewBenchmark: ParsableCommand {
     @Option(help: "Seed of the generated portfolio.")
     var seed: UInt64 = 6
 
-    func run() {
+    func run() throws {
         print("generating \(options.n) portfolio entries…")
         let now: UInt64 = 1_796_126_400_000
         let entries = Self.portfolio(count: options.n, now: now, seed: seed)
@@ -39,6 +41,7 @@ struct OverviewBenchmark: ParsableCommand {
         }
         milliseconds.sort()
         cpuMilliseconds.sort()
+        let fromStore = try timeFromStore()
         let report = BenchmarkReport(scenario: "overview", figures: [
             ("entries", .int(entries.count)),
             ("covered", .int(overview.total)),
@@ -50,10 +53,43 @@ struct OverviewBenchmark: ParsableCommand {
             ("median_cpu_ms", .double(cpuMilliseconds[cpuMilliseconds.count / 2])),
             ("min_ms", .double(milliseconds[0])),
             ("max_ms", .double(milliseconds[milliseconds.count - 1])),
+            ("store_initiatives", .int(fromStore.initiatives)),
+            ("store_read_median_ms", .double(fromStore.readMilliseconds)),
+            ("store_overview_median_ms", .double(fromStore.totalMilliseconds)),
             ("target_ms", .int(200)),
             ("peak_rss_mb", .double(Double(ProcessStatistics.peakResidentBytes()) / 1e6)),
         ])
         report.print(json: options.json)
+    }
+
+    /// The whole path of the Control API's `Overview` on a real store: N
+    /// initiatives of the apply benchmark's corpus (about 5 ops each) applied
+    /// into a fresh store (not timed), then `portfolio()` read and the
+    /// overview computed, median of `runs` after a warm-up.
+    private func timeFromStore() throws -> (initiatives: Int, readMilliseconds: Double, totalMilliseconds: Double) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiem-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try KiemStore.open(path: folder + "/store.sqlite")
+        defer { try? store.close() }
+        let ops = BenchmarkCorpus(initiatives: options.n).ops.map { EncodedOp($0) }
+        print("store: applying \(ops.count) ops of \(options.n) initiatives (not timed)…")
+        for start in stride(from: 0, to: ops.count, by: 5_000) {
+            try store.apply(Array(ops[start..<min(start + 5_000, ops.count)]))
+        }
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        var count = try store.portfolio().count
+        var reads: [Double] = []
+        var totals: [Double] = []
+        for _ in 0..<max(runs, 1) {
+            let start = ProcessStatistics.now()
+            let entries = try store.portfolio()
+            let read = ProcessStatistics.now()
+            count = Overview.compute(entries, now: now).total
+            reads.append((read - start) * 1_000)
+            totals.append((ProcessStatistics.now() - start) * 1_000)
+        }
+        return (count, reads.sorted()[reads.count / 2], totals.sorted()[totals.count / 2])
     }
 
     private static let organisations = [
