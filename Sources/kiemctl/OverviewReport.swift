@@ -173,12 +173,7 @@ struct OverviewReport: CommandOutput, Equatable {
         let rows = [line("portfolio", "all", byPhase, total)]
             + themes.map { line("theme", $0.name, $0.byPhase, $0.total) }
             + organisations.map { line("organisation", $0.name, $0.byPhase, $0.total) }
-        return ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n")
-    }
-
-    static func csvField(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return ([header] + rows).map { $0.map(CSVField.encode).joined(separator: ",") }.joined(separator: "\r\n")
     }
 }
 

@@ -33,12 +33,15 @@ struct DashboardValueTests {
 
     @Test("CSV fields are quoted only when they must be, with quotes doubled")
     func csvFields() {
-        #expect(PortfolioCSV.field("plain text") == "plain text")
-        #expect(PortfolioCSV.field("a,b") == "\"a,b\"")
-        #expect(PortfolioCSV.field(#"zei "ja""#) == #""zei ""ja""""#)
-        #expect(PortfolioCSV.field("two\nlines") == "\"two\nlines\"")
-        #expect(PortfolioCSV.field("crlf\r\nend") == "\"crlf\r\nend\"")
-        #expect(PortfolioCSV.field("") == "")
+        #expect(CSVField.encode("plain text") == "plain text")
+        #expect(CSVField.encode("a,b") == "\"a,b\"")
+        #expect(CSVField.encode(#"zei "ja""#) == #""zei ""ja""""#)
+        #expect(CSVField.encode("two\nlines") == "\"two\nlines\"")
+        #expect(CSVField.encode("crlf\r\nend") == "\"crlf\r\nend\"")
+        #expect(CSVField.encode("") == "")
+        #expect(CSVField.encode("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVField.encode("@SUM(A1)") == "'@SUM(A1)")
+        #expect(CSVField.encode("-3") == "-3")
     }
 
     @Test("a regie serves the dashboard on localhost by default, an agency does not")

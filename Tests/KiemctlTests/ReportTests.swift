@@ -167,14 +167,3 @@ struct ReportTests {
         }
     }
 }
-
-@Suite("overview CSV")
-struct OverviewCSVTests {
-    @Test("fields with commas, quotes or line breaks are quoted, quotes doubled (RFC 4180)")
-    func quoting() {
-        #expect(OverviewReport.csvField("mpc") == "mpc")
-        #expect(OverviewReport.csvField("a,b") == "\"a,b\"")
-        #expect(OverviewReport.csvField("zei \"ja\"") == "\"zei \"\"ja\"\"\"")
-        #expect(OverviewReport.csvField("regel\neen") == "\"regel\neen\"")
-    }
-}

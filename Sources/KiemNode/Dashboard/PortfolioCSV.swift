@@ -3,8 +3,7 @@ import KiemCore
 
 /// `/export/initiatives.csv`: one row per initiative the overview covers, in
 /// id order (oldest first), as RFC 4180 CSV: comma-separated, CRLF line
-/// ends, a header row, and a field quoted (with quotes doubled) when it
-/// holds a comma, a quote or a line break.
+/// ends, a header row, fields as ``KiemCore/CSVField`` writes them.
 struct PortfolioCSV: Sendable {
     static let header = ["id", "title", "owner", "phase", "themes", "adopters", "last_movement", "stalled_days"]
 
@@ -26,12 +25,7 @@ struct PortfolioCSV: Sendable {
                 stalled[entry.id].map(String.init) ?? "",
             ]
         }
-        text = ([Self.header] + rows).map { $0.map(Self.field).joined(separator: ",") + "\r\n" }.joined()
+        text = ([Self.header] + rows).map { $0.map(CSVField.encode).joined(separator: ",") + "\r\n" }.joined()
     }
 
-    /// `value` as one CSV field.
-    static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 }
