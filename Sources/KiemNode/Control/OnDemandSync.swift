@@ -23,17 +23,7 @@ struct OnDemandSync: Sendable {
         }
         await send(.connecting)
         do {
-            let transport = RPCClientTransport.tls(
-                host: peer.address.host, port: peer.address.port, context: tls,
-                expecting: ExpectedPeer(organisation: peer.organisation, node: peer.node))
-            try await RPCClient.withConnection(to: transport, logger: logger) { client in
-                guard let identity = client.peer else {
-                    throw RPCError(code: .unauthenticated, message: "the peer presented no certificate")
-                }
-                try await replicator.directory.learn(identity)
-                let response = try await client.unary(SyncService.handshake, request: replicator.handshakeRequest())
-                let theirs = try VersionVector(proto: response.versionVector)
-                replicator.registry.setKnowledge(of: peer.node, to: theirs)
+            try await PeerConnection.withHandshake(to: peer, replicator: replicator, tls: tls, logger: logger) { client, identity, theirs in
                 let ours = replicator.oplog.versionVector
                 progress.opsExpected = theirs.missing(from: ours).reduce(0) { $0 + UInt64($1.seqs.count) }
                 await send(.handshake)

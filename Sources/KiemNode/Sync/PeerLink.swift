@@ -51,17 +51,7 @@ struct PeerLink: Sendable {
     }
 
     private func connectOnce(logger: Logger, connected: () -> Void) async throws {
-        let transport = RPCClientTransport.tls(
-            host: peer.address.host, port: peer.address.port, context: tls,
-            expecting: ExpectedPeer(organisation: peer.organisation, node: peer.node))
-        try await RPCClient.withConnection(to: transport, logger: logger) { client in
-            guard let identity = client.peer else {
-                throw RPCError(code: .unauthenticated, message: "the peer presented no certificate")
-            }
-            try await replicator.directory.learn(identity)
-            let response = try await client.unary(SyncService.handshake, request: replicator.handshakeRequest())
-            let peerVector = try VersionVector(proto: response.versionVector)
-            replicator.registry.setKnowledge(of: peer.node, to: peerVector)
+        try await PeerConnection.withHandshake(to: peer, replicator: replicator, tls: tls, logger: logger) { client, identity, peerVector in
             connected()
             logger.info("connected to peer", metadata: [
                 "kiem.address": "\(peer.address)", "kiem.peer_vector": "\(peerVector)",
