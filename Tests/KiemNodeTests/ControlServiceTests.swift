@@ -339,6 +339,35 @@ struct ControlServiceTests {
         }
     }
 
+    @Test("a regie node endorses but creates, edits and adopts nothing, with the reason in words")
+    func regieOnlyEndorses() async throws {
+        let federation = try TestFederation()
+        let uwv = try await federation.open(try federation.configuration("uwv", "uwv-1"))
+        var configuration = try federation.configuration("regie", "regie-1", peers: [try TestFederation.peer(uwv)])
+        configuration.role = .regie
+        configuration.dashboard.enabled = false
+        let regie = try await federation.open(configuration)
+        try await running([uwv, regie]) {
+            let id = try await uwv.create(.sample("Procesmining"))
+            try await waitForConvergence([uwv, regie])
+            let before = regie.versionVector
+            try await control(regie) { control in
+                let created = await expectStatus(.permissionDenied) {
+                    _ = try await control.call(ControlAPI.createInitiative, Kiem_V1_CreateInitiativeRequest.with { $0.title = "Eigen werk" })
+                }
+                #expect(created?.message == "a regie node only endorses initiatives; regie cannot create, edit or adopt them")
+                _ = await expectStatus(.permissionDenied) {
+                    _ = try await control.call(ControlAPI.adopt, Kiem_V1_AdoptRequest.with { $0.id = id.description; $0.status = .piloting })
+                }
+                #expect(regie.versionVector == before, "nothing was written")
+                let endorsed = try await control.call(ControlAPI.endorse, Kiem_V1_EndorseRequest.with {
+                    $0.id = id.description; $0.endorsed = true; $0.note = "rijksbreed opschalen"
+                })
+                #expect(endorsed.initiative.endorsements.map(\.organisation) == ["regie"])
+            }
+        }
+    }
+
     @Test("no daemon on the socket is reported as unreachable, naming the path")
     func unreachable() async throws {
         let path = try TestPKI.temporaryDirectory("kiem-control").appendingPathComponent("kiemd.sock").path

@@ -156,6 +156,7 @@ extension WriteError {
             RPCError(code: .invalidArgument, message: rejection.message)
         case let .refused(rejection): RPCError(code: .permissionDenied, message: rejection.message)
         case .notFound: RPCError(code: .notFound, message: description)
+        case .roleForbids: RPCError(code: .permissionDenied, message: description)
         case .invalid: RPCError(code: .invalidArgument, message: description)
         case .signing, .store, .inconsistentStore: RPCError(code: .internalError, message: description)
         }

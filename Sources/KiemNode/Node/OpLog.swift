@@ -235,6 +235,8 @@ public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
     case store(String)
     /// The store does not continue this node's own log.
     case inconsistentStore(String)
+    /// The node's role does not make this kind of write (a regie only endorses).
+    case roleForbids(String)
 
     public var description: String {
         switch self {
@@ -244,6 +246,7 @@ public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .signing(reason): "cannot sign the op: \(reason)"
         case let .store(reason): reason
         case let .inconsistentStore(reason): reason
+        case let .roleForbids(reason): reason
         }
     }
 }

@@ -181,7 +181,13 @@ final class Replicator: Sendable {
     }
 
     /// Writes a local change and wakes the senders.
+    /// - Throws: ``WriteError/roleForbids(_:)`` when a regie node is asked
+    ///   for anything but an endorsement: the regie steers, it does not own
+    ///   or run initiatives.
     func write(_ change: LocalChange, to initiative: InitiativeID?) async throws -> SignedOp {
+        if role == .regie, !Self.regieMayWrite(change) {
+            throw WriteError.roleForbids("a regie node only endorses initiatives; \(oplog.organisation) cannot create, edit or adopt them")
+        }
         let oplog = self.oplog
         let signed = try await pool.runIfActive {
             try oplog.write(change, to: initiative, wallMillis: Self.wallMillis())
@@ -189,6 +195,13 @@ final class Replicator: Sendable {
         counters.recordLocalWrite()
         changes.notify()
         return signed
+    }
+
+    /// What a regie node writes: endorsements (its portfolio view of other
+    /// organisations' work), nothing of the initiatives themselves.
+    static func regieMayWrite(_ change: LocalChange) -> Bool {
+        if case .setEndorsement = change { return true }
+        return false
     }
 
     static func wallMillis() -> UInt64 {
