@@ -53,7 +53,7 @@ struct HistoryReport: CommandOutput {
         title = response.initiative.title.value
         entries = response.history.map { entry in
             Entry(time: Display.date(hlc: entry.written.hlc), hlc: entry.written.hlc, author: entry.written.author,
-                  op: Display.op(entry.written.op), kind: entry.kind.name, description: entry.description_p,
+                  op: Display.op(entry.written.op), kind: entry.kind.name ?? "unspecified", description: entry.description_p,
                   superseded: entry.superseded, erased: entry.erased)
         }
     }

@@ -30,16 +30,12 @@ extension Kiem_V1_Phase {
     init(_ phase: Phase) {
         self = Kiem_V1_Phase(rawValue: Int(phase.rawValue)) ?? .unspecified
     }
-
-    var name: String { Phase(rawValue: UInt8(clamping: rawValue)).map(\.description) ?? "unspecified" }
 }
 
 extension Kiem_V1_AdoptionStatus {
     init(_ status: AdoptionStatus) {
         self = Kiem_V1_AdoptionStatus(rawValue: Int(status.rawValue)) ?? .unspecified
     }
-
-    var name: String { AdoptionStatus(rawValue: UInt8(clamping: rawValue)).map(\.description) ?? "unspecified" }
 }
 
 extension Kiem_V1_NodeRole {
@@ -60,23 +56,6 @@ extension Kiem_V1_PeerState {
         case .backoff: "backoff"
         case .failed: "failed"
         case .unspecified, .UNRECOGNIZED: "unknown"
-        }
-    }
-}
-
-extension Kiem_V1_ChangeKind {
-    var name: String {
-        switch self {
-        case .create: "create"
-        case .edit: "edit"
-        case .phase: "phase"
-        case .themes: "themes"
-        case .links: "links"
-        case .progress: "progress"
-        case .adoption: "adoption"
-        case .endorsement: "endorsement"
-        case .archive: "archive"
-        case .unspecified, .UNRECOGNIZED: "current"
         }
     }
 }

@@ -81,7 +81,7 @@ struct WatchLine: CommandOutput, Equatable {
 
     init(_ event: Kiem_V1_WatchEvent) {
         time = Display.date(hlc: event.hasOp ? event.hlc : event.summary.updatedHlc)
-        kind = event.kind.name
+        kind = event.kind.name ?? "current"
         initiative = event.initiativeID
         title = event.summary.title
         owner = event.summary.owner

@@ -52,10 +52,10 @@ struct InitiativeDocument: Codable, Hashable, Sendable {
         var concurrent: [Concurrent]
 
         init(_ register: Kiem_V1_PhaseRegister) {
-            phase = InitiativeDocument.name(register.phase)
+            phase = register.phase.name
             lessonsLearned = register.lessonsLearned.isEmpty ? nil : register.lessonsLearned
             concurrent = register.concurrent.map {
-                Concurrent(phase: InitiativeDocument.name($0.phase),
+                Concurrent(phase: $0.phase.name,
                            lessonsLearned: $0.lessonsLearned.isEmpty ? nil : $0.lessonsLearned, written: Written($0.written))
             }
         }
@@ -167,7 +167,7 @@ struct InitiativeDocument: Codable, Hashable, Sendable {
         derivedFrom = initiative.derivedFrom.isEmpty ? nil : Related(id: initiative.derivedFrom, entry: parent)
         self.children = children.sorted { $0.id < $1.id }.map { Related(id: $0.id.description, entry: $0) }
         adoptions = initiative.adoptions.map {
-            Adoption(organisation: $0.organisation, status: Self.name($0.status), note: $0.note, written: Written($0.written))
+            Adoption(organisation: $0.organisation, status: $0.status.name, note: $0.note, written: Written($0.written))
         }
         endorsements = initiative.endorsements.map {
             Endorsement(organisation: $0.organisation, endorsed: $0.endorsed, note: $0.note, written: Written($0.written))
@@ -178,31 +178,8 @@ struct InitiativeDocument: Codable, Hashable, Sendable {
                      written: Written(entry.written))
         }
         self.history = history.map {
-            Change(written: Written($0.written), kind: Self.name($0.kind), description: $0.description_p,
+            Change(written: Written($0.written), kind: $0.kind.name ?? "unspecified", description: $0.description_p,
                    superseded: $0.superseded)
-        }
-    }
-
-    private static func name(_ phase: Kiem_V1_Phase) -> String {
-        Phase(rawValue: UInt8(clamping: phase.rawValue))?.description ?? "unspecified"
-    }
-
-    private static func name(_ status: Kiem_V1_AdoptionStatus) -> String {
-        AdoptionStatus(rawValue: UInt8(clamping: status.rawValue))?.description ?? "unspecified"
-    }
-
-    private static func name(_ kind: Kiem_V1_ChangeKind) -> String {
-        switch kind {
-        case .create: "create"
-        case .edit: "edit"
-        case .phase: "phase"
-        case .themes: "themes"
-        case .links: "links"
-        case .progress: "progress"
-        case .adoption: "adoption"
-        case .endorsement: "endorsement"
-        case .archive: "archive"
-        case .unspecified, .UNRECOGNIZED: "unspecified"
         }
     }
 }
