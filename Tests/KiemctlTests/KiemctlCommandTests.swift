@@ -23,7 +23,7 @@ struct KiemctlCommandTests {
             }
         }
         let id = try await create("Digest check", on: uwv)
-        try await federation.waitForConvergence()
+        try await federation.synchronise()
         let digest = try #require(try await svb.kiemctlJSON("status")["digest"] as? String)
 
         let status = try await uwv.kiemctlJSON("status")
@@ -115,7 +115,7 @@ struct KiemctlCommandTests {
     @Test("svb adopts uwv's initiative with a fork and endorses it; uwv shows the adopter, the endorsement and the lineage")
     func adoptionAcrossOrganisations() async throws {
         let id = try await create("Digitale brief", on: uwv, "--theme", "post")
-        try await waitUntilHeld(id, on: svb)
+        try await federation.synchronise()
         let fork = try await svb.kiemctl("initiative", "adopt", id, "--status", "piloting", "--note", "in Utrecht", "--fork")
         #expect(fork.status == 0, "\(fork)")
         let lines = fork.stdout.split(separator: "\n")
@@ -134,11 +134,7 @@ struct KiemctlCommandTests {
 
         let endorsed = try await svb.kiemctl("initiative", "endorse", id, "--note", "werkt")
         #expect(endorsed.stdout.hasPrefix("endorsed \(id)"), "\(endorsed)")
-        try await withDeadline(seconds: 60, "svb's adoption and endorsement at uwv-1") { [uwv] in
-            while try await uwv.kiemctlJSON("initiative", "list", "--adopted-by", "svb")["count"] as? Int == 0 {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
+        try await federation.synchronise()
         let shown = try await uwv.kiemctl("initiative", "show", id)
         for expected in ["adopted by", "svb", "piloting", "in Utrecht", "endorsements", "yes", "werkt"] {
             #expect(shown.stdout.contains(expected), "show lacks \(expected): \(shown)")
@@ -152,7 +148,7 @@ struct KiemctlCommandTests {
     @Test("refusals: a rule names itself (exit 1), unknown ids and peers are not found (exit 1), invalid input is usage (exit 2)")
     func refusals() async throws {
         let id = try await create("Alleen van uwv", on: uwv)
-        try await waitUntilHeld(id, on: svb)
+        try await federation.synchronise()
         let edit = try await svb.kiemctl("initiative", "edit", id, "--title", "Van svb")
         #expect(edit.status == 1, "\(edit)")
         #expect(edit.stderr == "kiemctl: only uwv may edit this initiative\n", "\(edit)")
@@ -247,7 +243,7 @@ struct KiemctlCommandTests {
         let stopped = try await create("Overzicht gestopt", on: uwv, "--theme", theme)
         let phase = try await uwv.kiemctl("initiative", "phase", stopped, "stopped", "--lessons", "Te duur, \"te\" vroeg")
         #expect(phase.status == 0, "\(phase)")
-        try await federation.waitForConvergence()
+        try await federation.synchronise()
 
         let json = try await svb.kiemctlJSON("overview", "--theme", theme)
         #expect(json["total"] as? Int == 2)
@@ -284,14 +280,5 @@ struct KiemctlCommandTests {
         let outcome = try await KiemctlProcess.run(["initiative", "create", "--title", title, "--json", "--socket", node.socketPath] + arguments)
         try #require(outcome.status == 0, "\(outcome)")
         return try #require((try outcome.json()["initiative"] as? [String: Any])?["id"] as? String, "\(outcome)")
-    }
-
-    /// Waits until `node` holds the initiative `id`.
-    private func waitUntilHeld(_ id: String, on node: KiemdProcess) async throws {
-        try await withDeadline(seconds: 60, "\(id) to reach \(node.configuration.node)") {
-            while try await node.kiemctl("initiative", "show", id).status != 0 {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
     }
 }

@@ -55,20 +55,18 @@ struct TwoNodeFederation: Sendable {
         }
     }
 
-    /// Returns once both nodes show the same digest and version vector
-    /// (`kiemctl status --json`).
-    /// - Throws: after `seconds`.
-    func waitForConvergence(seconds: Double = 60) async throws {
-        try await withDeadline(seconds: seconds, "uwv-1 and svb-1 to converge") { [self] in
-            while true {
-                let (left, right) = (try await uwv.kiemctlJSON("status"), try await svb.kiemctlJSON("status"))
-                if let digest = left["digest"] as? String, digest == right["digest"] as? String,
-                   left["versionVector"] as? [String: Int] == right["versionVector"] as? [String: Int] {
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
+    /// Brings both nodes to the same state now, without waiting on time:
+    /// `kiemctl sync --peer svb-1` on uwv-1 is one anti-entropy round that
+    /// pulls everything svb-1 holds and pushes everything it lacks, and ends
+    /// once both sides applied it. Afterwards both must show the same digest
+    /// and version vector (`kiemctl status --json`).
+    func synchronise() async throws {
+        let synced = try await uwv.kiemctl("sync", "--peer", "svb-1")
+        try #require(synced.status == 0, "kiemctl sync on uwv-1: \(synced)")
+        let (left, right) = (try await uwv.kiemctlJSON("status"), try await svb.kiemctlJSON("status"))
+        try #require(left["digest"] as? String != nil && left["digest"] as? String == right["digest"] as? String,
+                     "uwv-1 and svb-1 differ after a sync: \(left) \(right)")
+        try #require(left["versionVector"] as? [String: Int] == right["versionVector"] as? [String: Int])
     }
 
     /// Stops both daemons (SIGTERM).
