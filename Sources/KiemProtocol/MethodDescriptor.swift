@@ -74,6 +74,8 @@ extension MethodDescriptor {
         public static let endorse = MethodDescriptor(service: service, method: "Endorse", kind: .unary)
         /// `Archive`: unary.
         public static let archive = MethodDescriptor(service: service, method: "Archive", kind: .unary)
+        /// `Annotate`: unary.
+        public static let annotate = MethodDescriptor(service: service, method: "Annotate", kind: .unary)
         /// `QueryInitiatives`: unary.
         public static let queryInitiatives = MethodDescriptor(service: service, method: "QueryInitiatives", kind: .unary)
         /// `GetInitiative`: unary.
@@ -93,7 +95,7 @@ extension MethodDescriptor {
 
         /// Every method of the service.
         public static let all: [MethodDescriptor] = [
-            status, createInitiative, editInitiative, setPhase, logProgress, adopt, endorse, archive,
+            status, createInitiative, editInitiative, setPhase, logProgress, adopt, endorse, archive, annotate,
             queryInitiatives, getInitiative, listPeers, addPeer, removePeer, watch, sync, overview,
         ]
     }

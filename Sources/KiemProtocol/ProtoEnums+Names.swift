@@ -1,8 +1,8 @@
 import KiemCore
 
 // The lowercase names the Control API's enums go by in kiemctl's output and
-// the dashboard's pages and JSON. Phases and adoption statuses take them from
-// KiemCore, whose raw values are the protobuf numbers.
+// the dashboard's pages and JSON. Phases, adoption statuses and priorities
+// take them from KiemCore, whose raw values are the protobuf numbers.
 
 extension Kiem_V1_Phase {
     /// E.g. `pilot`; `unspecified` for PHASE_UNSPECIFIED or an unknown number.
@@ -12,6 +12,14 @@ extension Kiem_V1_Phase {
 extension Kiem_V1_AdoptionStatus {
     /// E.g. `piloting`; `unspecified` for ADOPTION_STATUS_UNSPECIFIED or an unknown number.
     public var name: String { AdoptionStatus(rawValue: UInt8(clamping: rawValue)).map(\.description) ?? "unspecified" }
+}
+
+extension Kiem_V1_Priority {
+    /// E.g. `high`; `normal` for PRIORITY_UNSPECIFIED (what writes take it
+    /// to mean), `unspecified` for an unknown number.
+    public var name: String {
+        self == .unspecified ? "normal" : Annotation.Priority(rawValue: UInt8(clamping: rawValue)).map(\.description) ?? "unspecified"
+    }
 }
 
 extension Kiem_V1_ChangeKind {
@@ -28,6 +36,7 @@ extension Kiem_V1_ChangeKind {
         case .adoption: "adoption"
         case .endorsement: "endorsement"
         case .archive: "archive"
+        case .annotation: "annotation"
         case .unspecified, .UNRECOGNIZED: nil
         }
     }

@@ -46,6 +46,7 @@ extension KiemStore {
                     return (outcome, try context.finish())
                 }
                 initiativeCache.store(committed)
+                portfolioCache.markChanged(outcome.changedInitiatives)
                 return outcome
             }
         }

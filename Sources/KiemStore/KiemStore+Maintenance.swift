@@ -7,7 +7,10 @@ extension KiemStore {
     /// repairs; never called by the daemon.
     func executeUnchecked(_ sql: String) throws {
         try writeLock.withLock { _ in
-            defer { initiativeCache.removeAll() }
+            defer {
+                initiativeCache.removeAll()
+                portfolioCache.removeAll()
+            }
             try perform { pool in try pool.write { db in try db.execute(sql: sql) } }
         }
     }

@@ -120,10 +120,11 @@ struct MaterializedWriter {
 }
 
 extension Initiative {
-    /// Whether any register (texts, phase, archive, adoption, endorsement)
-    /// holds concurrent values.
+    /// Whether any register (texts, phase, archive, adoption, endorsement,
+    /// annotation) holds concurrent values.
     var isContestedAnywhere: Bool {
         TextField.allCases.contains { texts[$0].isContested } || phase.isContested || archived.isContested
             || adoptions.values.contains { $0.isContested } || endorsements.values.contains { $0.isContested }
+            || annotations.values.contains { $0.isContested }
     }
 }

@@ -1,8 +1,8 @@
 public import KiemCore
 
 /// A random federation history for property tests: 3 to 5 nodes (two of them
-/// may share an organisation) write, edit, adopt, endorse, log progress and
-/// sync partially with each other, so writes are genuinely concurrent. Some
+/// may share an organisation) write, edit, adopt, endorse, annotate, log
+/// progress and sync partially with each other, so writes are genuinely concurrent. Some
 /// ops deliberately break a rule. Everything follows from the seed.
 public struct RandomScenario: Sendable {
     /// The seed that reproduces this scenario.
@@ -16,6 +16,7 @@ public struct RandomScenario: Sendable {
 
     private static let organisations = ["uwv", "svb", "rws", "belastingdienst", "duo"]
     private static let themes = ["ai", "mpc", "robotica", "inkoop", "data"]
+    private static let labels = ["werkagenda-2027", "versnellen", ""]
 
     /// Generates the scenario for `seed` with `steps` actions.
     public init(seed: UInt64, steps: Int = 40) {
@@ -64,7 +65,11 @@ public struct RandomScenario: Sendable {
         switch roll {
         case 0..<20:
             let derived = known.isEmpty || Bool.random(using: &rng) ? nil : known.randomElement(using: &rng)?.id
-            node.create(InitiativeDraft(title: "Initiatief \(roll)", summary: "Samenvatting", themes: [theme], derivedFrom: derived))
+            // One to three themes: removing one of a creation's themes must
+            // leave the others (they share the create op's tag).
+            let drafted = Array(Set((0..<Int.random(in: 1...3, using: &rng)).map { _ in themes.randomElement(using: &rng)! }))
+                .sorted()
+            node.create(InitiativeDraft(title: "Initiatief \(roll)", summary: "Samenvatting", themes: drafted, derivedFrom: derived))
         case 20..<45 where !own.isEmpty:
             let target = own.randomElement(using: &rng)!.id
             switch Int.random(in: 0..<6, using: &rng) {
@@ -90,6 +95,11 @@ public struct RandomScenario: Sendable {
         case 94..<97 where !others.isEmpty:
             let target = others.randomElement(using: &rng)!.id
             return node.write(target, .addProgress(ProgressEntry(date: "2026-11-29", text: "Zonder adoptie"), adoption: nil)).id
+        case 97..<100 where !known.isEmpty:
+            let annotation = Annotation(
+                label: labels.randomElement(using: &rng)!,
+                priority: Annotation.Priority.allCases.randomElement(using: &rng)!)
+            node.annotate(known.randomElement(using: &rng)!.id, annotation)
         default:
             node.create(InitiativeDraft(title: "Idee \(roll)", themes: [theme]))
         }

@@ -91,6 +91,12 @@ public struct SimulatedNode: Sendable {
         change(initiative, .setEndorsement(Endorsement(endorsed: endorsed, note: note)))
     }
 
+    /// Sets this organisation's annotation (portfolio label, priority).
+    @discardableResult
+    public mutating func annotate(_ initiative: InitiativeID, _ annotation: Annotation) -> Op {
+        change(initiative, .setAnnotation(annotation))
+    }
+
     /// Logs progress, naming this organisation's latest adoption op when it is
     /// not the owner.
     @discardableResult

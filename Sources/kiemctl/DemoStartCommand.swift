@@ -75,8 +75,9 @@ struct DemoStartCommand: AsyncParsableCommand {
             return count == 0 ? nil : "\(node.name) \(count)"
         }
         say("  ✓ seeded \(ids.count) initiatives, each at its owner (\(perOwner.joined(separator: ", "))); at every node after \(milliseconds(seeded.elapsed))")
-        try await seeder.endorse(ids)
-        say("  ✓ the regie endorses \(DemoSeed.endorsements.count) of them")
+        try await seeder.steer(ids)
+        let labels = Set(DemoSeed.annotations.map(\.label)).sorted()
+        say("  ✓ the regie endorses \(DemoSeed.endorsements.count) of them and files \(DemoSeed.annotations.count) under its labels \(labels.joined(separator: ", "))")
 
         let (initiative, arrivals) = try await seeder.adopt(ids, seconds: 30)
         let adoption = DemoSeed.adoption

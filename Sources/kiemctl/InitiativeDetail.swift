@@ -35,6 +35,18 @@ struct InitiativeDetail: CommandOutput, Equatable {
         var time: Date?
     }
 
+    struct AnnotationEntry: Encodable, Equatable {
+        var organisation: String
+        /// Empty for none.
+        var label: String
+        /// "low", "normal" or "high".
+        var priority: String
+        var note: String
+        var time: Date?
+        /// How many other values the organisation's nodes wrote concurrently.
+        var concurrent: Int
+    }
+
     struct Metric: Encodable, Equatable {
         var name: String
         var value: Double
@@ -76,6 +88,7 @@ struct InitiativeDetail: CommandOutput, Equatable {
     var concurrent: [ConcurrentValue]
     var adoptions: [AdoptionEntry]
     var endorsements: [EndorsementEntry]
+    var annotations: [AnnotationEntry]
     var progress: [ProgressEntry]
 
     /// - Parameter parent: the initiative `initiative` derives from, if this
@@ -112,6 +125,10 @@ struct InitiativeDetail: CommandOutput, Equatable {
             EndorsementEntry(organisation: $0.organisation, endorsed: $0.endorsed, note: $0.note,
                              time: (Display.date(hlc: $0.written.hlc)))
         }
+        annotations = initiative.annotations.map {
+            AnnotationEntry(organisation: $0.organisation, label: $0.label, priority: $0.priority.name, note: $0.note,
+                            time: Display.date(hlc: $0.written.hlc), concurrent: Int($0.concurrentCount))
+        }
         progress = initiative.progress.map { entry in
             ProgressEntry(date: entry.date, text: entry.text,
                           metrics: entry.metrics.map { Metric(name: $0.name, value: $0.value, unit: $0.unit) },
@@ -146,6 +163,12 @@ struct InitiativeDetail: CommandOutput, Equatable {
         if !endorsements.isEmpty {
             sections.append("endorsements\n" + Table(["ORGANISATION", "ENDORSED", "SINCE", "NOTE"], rows: endorsements.map {
                 [$0.organisation, $0.endorsed ? "yes" : "withdrawn", Display.cell($0.time), $0.note]
+            }).rendered)
+        }
+        if !annotations.isEmpty {
+            sections.append("annotations\n" + Table(["ORGANISATION", "LABEL", "PRIORITY", "SINCE", "NOTE"], rows: annotations.map {
+                let concurrent = $0.concurrent > 0 ? "  (+\($0.concurrent) concurrent)" : ""
+                return [$0.organisation, $0.label.isEmpty ? "-" : $0.label, $0.priority, Display.cell($0.time), $0.note + concurrent]
             }).rendered)
         }
         if !progress.isEmpty {

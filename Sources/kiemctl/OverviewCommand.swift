@@ -13,14 +13,17 @@ struct OverviewCommand: AsyncParsableCommand {
             Computed from this node's replica, so any node can show it; the regie node serves \
             the same figures on its dashboard. Archived initiatives are left out. An initiative \
             is stalled when neither a progress entry nor a phase change (nor its creation) is \
-            newer than --stalled-days and it is not stopped.
+            newer than --stalled-days and it is not stopped. Portfolio labels and priorities come \
+            from annotations (`kiemctl initiative annotate`, what the regie writes): --label keeps \
+            the initiatives some organisation files under that label.
 
-            --csv prints the phase counts as rows (all, per theme, per organisation) for a \
-            spreadsheet; --json everything.
+            --csv prints the phase counts as rows (all, per theme, per organisation, per label) \
+            for a spreadsheet; --json everything.
 
             Examples:
               kiemctl overview
               kiemctl overview --theme mpc --org uwv
+              kiemctl overview --label werkagenda-2027
               kiemctl overview --since 2026-09-01 --csv > portfolio.csv
             """
     )
@@ -35,6 +38,9 @@ struct OverviewCommand: AsyncParsableCommand {
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Only initiatives owned by this organisation (repeatable).", valueName: "org"))
     var org: [String] = []
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Only initiatives filed under this portfolio label (repeatable).", valueName: "label"))
+    var label: [String] = []
 
     @Option(name: .long, help: "Days without movement after which an initiative counts as stalled.")
     var stalledDays: Int = 90
@@ -53,6 +59,7 @@ struct OverviewCommand: AsyncParsableCommand {
             $0.since = since ?? ""
             $0.themes = theme
             $0.owners = org
+            $0.labels = label
             $0.stalledAfterDays = UInt32(stalledDays)
         }
         let overview = try await control.withControl { control in

@@ -33,6 +33,19 @@ struct OverviewReport: CommandOutput, Equatable {
         var adopted: UInt32?
         /// Lineage: the depth in its tree (0 = root).
         var depth: UInt32?
+        /// High priority: the organisation that marked it, its label and note.
+        var markedBy: String?
+        var label: String?
+        var note: String?
+    }
+
+    /// One organisation's portfolio label.
+    struct Label: Encodable, Equatable {
+        var organisation: String
+        var label: String
+        var total: UInt64
+        var byPhase: PhaseCounts
+        var highPriority: UInt64
     }
 
     struct Stage: Encodable, Equatable {
@@ -69,6 +82,9 @@ struct OverviewReport: CommandOutput, Equatable {
     var recent: [Item]
     var activity: [Week]
     var syncHealth: [Health]
+    var labels: [Label]
+    /// Marked high priority in an annotation, oldest movement first.
+    var prioritised: [Item]
 
     init(_ response: Kiem_V1_OverviewResponse) {
         total = response.total
@@ -105,6 +121,18 @@ struct OverviewReport: CommandOutput, Equatable {
         }
         recent = response.recent.map(Item.init)
         activity = response.activity.map { Week(week: $0.label, initiatives: $0.initiatives) }
+        labels = response.labels.map {
+            Label(organisation: $0.organisation, label: $0.label, total: $0.initiatives, byPhase: Self.counts($0.byPhase),
+                  highPriority: $0.highPriority)
+        }
+        prioritised = response.prioritised.map { mark in
+            var item = Item(mark.initiative)
+            item.markedBy = mark.organisation
+            item.label = mark.label
+            item.note = mark.note
+            item.daysSinceMovement = mark.daysSinceMovement
+            return item
+        }
         syncHealth = response.syncHealth.map {
             Health(node: $0.nodeID, organisation: $0.organisation, state: $0.state.name,
                    lastSeen: $0.lastSyncedMillis == 0 ? nil : Display.date(millis: $0.lastSyncedMillis), lagOps: $0.lagOps)
@@ -119,9 +147,15 @@ struct OverviewReport: CommandOutput, Equatable {
 
     private static let phases = Phase.allCases.map(\.description)
 
-    private static func phaseTable(_ title: String, _ rows: [(String, UInt64, PhaseCounts)]) -> Table {
-        Table([Table.Column(title)] + phases.map { Table.Column($0, alignment: .right) } + [Table.Column("total", alignment: .right)],
-              rows: rows.map { name, total, counts in [name] + phases.map { "\(counts[$0] ?? 0)" } + ["\(total)"] })
+    private static func phaseTable(
+        _ title: String, _ rows: [(String, UInt64, PhaseCounts)], extra: (title: String, values: [String])? = nil
+    ) -> Table {
+        let columns = [Table.Column(title)] + phases.map { Table.Column($0, alignment: .right) }
+            + [Table.Column("total", alignment: .right)] + (extra.map { [Table.Column($0.title, alignment: .right)] } ?? [])
+        return Table(columns, rows: rows.enumerated().map { index, row in
+            let (name, total, counts) = row
+            return [name] + phases.map { "\(counts[$0] ?? 0)" } + ["\(total)"] + (extra.map { [$0.values[index]] } ?? [])
+        })
     }
 
     var text: String {
@@ -135,6 +169,18 @@ struct OverviewReport: CommandOutput, Equatable {
                                    Table.Column("ENDORSING", alignment: .right)],
                                   rows: organisations.map { [$0.name, "\($0.total)", "\($0.adopting ?? 0)", "\($0.endorsements ?? 0)"] })
                 .rendered)
+        }
+        if !labels.isEmpty {
+            sections.append(Self.phaseTable("LABEL", labels.map { ("\($0.organisation)/\($0.label)", $0.total, $0.byPhase) },
+                                            extra: ("high", labels.map { "\($0.highPriority)" })).rendered)
+        }
+        if !prioritised.isEmpty {
+            sections.append("high priority\n" + Table(
+                ["ID", "TITLE", "OWNER", "PHASE", "MARKED BY", "LABEL", Table.Column("DAYS STILL", alignment: .right), "NOTE"],
+                rows: prioritised.map {
+                    [$0.id, $0.title, $0.owner, $0.phase, $0.markedBy ?? "", $0.label.flatMap { $0.isEmpty ? nil : $0 } ?? "-",
+                     "\($0.daysSinceMovement ?? 0)", $0.note ?? ""]
+                }).rendered)
         }
         sections.append(Self.section("adoption spread (piloted or adopted by 2+ other organisations)", adoptionSpread,
                                      Table(["ID", "TITLE", "OWNER", "PILOTING", "ADOPTED"],
@@ -164,7 +210,8 @@ struct OverviewReport: CommandOutput, Equatable {
     }
 
     /// The phase counts as CSV (RFC 4180): a header, then one row for the
-    /// whole portfolio, one per theme and one per organisation.
+    /// whole portfolio, one per theme, one per organisation and one per
+    /// portfolio label (named `organisation/label`).
     var csv: String {
         func line(_ section: String, _ name: String, _ counts: PhaseCounts, _ total: UInt64) -> [String] {
             [section, name] + Self.phases.map { phase in "\(counts[phase] ?? 0)" } + ["\(total)"]
@@ -173,6 +220,7 @@ struct OverviewReport: CommandOutput, Equatable {
         let rows = [line("portfolio", "all", byPhase, total)]
             + themes.map { line("theme", $0.name, $0.byPhase, $0.total) }
             + organisations.map { line("organisation", $0.name, $0.byPhase, $0.total) }
+            + labels.map { line("label", "\($0.organisation)/\($0.label)", $0.byPhase, $0.total) }
         return ([header] + rows).map { $0.map(CSVField.encode).joined(separator: ",") }.joined(separator: "\r\n")
     }
 }

@@ -4,7 +4,7 @@ public import KiemCore
 import KiemProtocol
 
 // The lowercase names kiemctl shows and accepts for the Control API's enums.
-// Phases and adoption statuses take their names from KiemCore, whose raw
+// Phases, adoption statuses and priorities take their names from KiemCore, whose raw
 // values are the protobuf numbers. As arguments, an unknown name is a usage
 // error listing the valid ones, and shell completion offers them.
 
@@ -26,6 +26,15 @@ extension AdoptionStatus: ExpressibleByArgument {
     public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }
 
+extension Annotation.Priority: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(name: argument)
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.description) }
+    public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+}
+
 extension Kiem_V1_Phase {
     init(_ phase: Phase) {
         self = Kiem_V1_Phase(rawValue: Int(phase.rawValue)) ?? .unspecified
@@ -35,6 +44,12 @@ extension Kiem_V1_Phase {
 extension Kiem_V1_AdoptionStatus {
     init(_ status: AdoptionStatus) {
         self = Kiem_V1_AdoptionStatus(rawValue: Int(status.rawValue)) ?? .unspecified
+    }
+}
+
+extension Kiem_V1_Priority {
+    init(_ priority: Annotation.Priority) {
+        self = Kiem_V1_Priority(rawValue: Int(priority.rawValue)) ?? .unspecified
     }
 }
 

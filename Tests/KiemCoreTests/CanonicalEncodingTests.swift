@@ -22,6 +22,7 @@ import Testing
             svb.endorse(id, note: "Werkt"),
             svb.logProgress(id, ProgressEntry(date: "2026-11-29", text: "Eerste run", metrics: ["z": 1, "a": 2.5])),
             uwv.setArchived(id, true),
+            svb.annotate(id, Annotation(label: "werkagenda-2027", priority: .high, note: "Versnellen")),
         ]
     }
 

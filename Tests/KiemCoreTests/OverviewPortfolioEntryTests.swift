@@ -53,4 +53,33 @@ import Testing
         #expect(overview.adopted.map(\.adopters) == [[svb.organisation: .piloting]])
         #expect(overview.lineage.map { $0.nodes.map(\.entry.id) } == [[original, derived.initiative]])
     }
+
+    @Test func activityCountsEveryWeekAnInitiativeChangedIn() throws {
+        let week: UInt64 = 7 * 86_400_000
+        var clock = OverviewTests.now - 6 * week
+        var uwv = SimulatedNode("uwv-1", organisation: "uwv", wallMillis: clock)
+        let create = uwv.create(InitiativeDraft(title: "Wekelijks"))
+        var replica = Replica()
+        replica.apply([create])
+        // Summary edits four and two weeks ago, then a phase change now:
+        // only the latest change of each kind survives in the registers,
+        // but every week with an op counts.
+        for weeksAgo: UInt64 in [4, 2, 0] {
+            uwv.advance(millis: OverviewTests.now - weeksAgo * week - clock)
+            clock = OverviewTests.now - weeksAgo * week
+            replica.apply([weeksAgo == 0 ? uwv.setPhase(create.initiative, PhaseValue(.pilot))
+                                         : uwv.setText(create.initiative, .summary, "\(weeksAgo) weken terug")])
+        }
+        let initiative = try #require(replica.initiatives[create.initiative])
+        #expect(initiative.activeDays.count == 4 && initiative.activeDays == initiative.activeDays.sorted())
+        let entry = PortfolioEntry(initiative)
+        #expect(try PortfolioEntry(canonicalBytes: entry.canonicalBytes).activeDays == initiative.activeDays)
+        let activity = Overview.compute([entry], now: OverviewTests.now).activity.map(\.initiatives)
+        #expect(activity == [0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1])
+
+        // The same ops in another order give the same days.
+        var shuffled = Replica()
+        shuffled.apply(replica.receivedOps.reversed())
+        #expect(shuffled.initiatives[create.initiative]?.activeDays == initiative.activeDays)
+    }
 }

@@ -29,14 +29,15 @@ import Testing
         _ number: Int, owner: OrganisationID = uwv, phase: Phase = .idea, themes: [String] = [],
         adoptions: [OrganisationID: AdoptionStatus] = [:], endorsers: [OrganisationID] = [],
         derivedFrom: Int? = nil, daysAgo: UInt64 = 1, phaseChanged: HLCTimestamp? = nil,
-        progressed: HLCTimestamp? = nil, changed: HLCTimestamp? = nil, isArchived: Bool = false
+        progressed: HLCTimestamp? = nil, changed: HLCTimestamp? = nil, isArchived: Bool = false,
+        annotations: [OrganisationID: Annotation] = [:]
     ) -> PortfolioEntry {
         PortfolioEntry(
             id: id(number), owner: owner, title: "Initiatief \(number)", phase: phase,
             lessonsLearned: phase == .stopped ? "Les \(number)" : nil, themes: themes, adoptions: adoptions,
             endorsers: endorsers, derivedFrom: derivedFrom.map(id), createdAt: ago(days: daysAgo),
             lastPhaseChange: phaseChanged ?? ago(days: daysAgo), lastProgress: progressed,
-            lastChanged: changed ?? ago(days: daysAgo), isArchived: isArchived
+            lastChanged: changed ?? ago(days: daysAgo), isArchived: isArchived, annotations: annotations
         )
     }
 

@@ -101,6 +101,8 @@ enum RuleOracle {
             return nil
         case .setAdoption, .setEndorsement:
             return op.author != owner ? nil : "owner adopts or endorses itself"
+        case .setAnnotation:
+            return nil
         case let .addProgress(_, adoption):
             if op.author == owner { return nil }
             guard let adoption, let adoptionOp = accepted[adoption],

@@ -3,6 +3,7 @@ import KiemClient
 import KiemCore
 @testable import KiemNode
 import KiemProtocol
+import KiemStore
 import KiemTestSupport
 import KiemTransport
 import SwiftProtobuf
@@ -339,8 +340,8 @@ struct ControlServiceTests {
         }
     }
 
-    @Test("a regie node endorses but creates, edits and adopts nothing, with the reason in words")
-    func regieOnlyEndorses() async throws {
+    @Test("a regie node annotates and endorses but creates, edits and adopts nothing, with the reason in words")
+    func regieOnlyAnnotatesAndEndorses() async throws {
         let federation = try TestFederation()
         let uwv = try await federation.open(try federation.configuration("uwv", "uwv-1"))
         var configuration = try federation.configuration("regie", "regie-1", peers: [try TestFederation.peer(uwv)])
@@ -355,7 +356,7 @@ struct ControlServiceTests {
                 let created = await expectStatus(.permissionDenied) {
                     _ = try await control.call(ControlAPI.createInitiative, Kiem_V1_CreateInitiativeRequest.with { $0.title = "Eigen werk" })
                 }
-                #expect(created?.message == "a regie node only endorses initiatives; regie cannot create, edit or adopt them")
+                #expect(created?.message == "a regie node only annotates and endorses initiatives; regie cannot create, edit or adopt them")
                 _ = await expectStatus(.permissionDenied) {
                     _ = try await control.call(ControlAPI.adopt, Kiem_V1_AdoptRequest.with { $0.id = id.description; $0.status = .piloting })
                 }
@@ -364,7 +365,23 @@ struct ControlServiceTests {
                     $0.id = id.description; $0.endorsed = true; $0.note = "rijksbreed opschalen"
                 })
                 #expect(endorsed.initiative.endorsements.map(\.organisation) == ["regie"])
+                let annotated = try await control.call(ControlAPI.annotate, Kiem_V1_AnnotateRequest.with {
+                    $0.id = id.description; $0.label = "werkagenda-2027"; $0.priority = .high
+                })
+                #expect(annotated.initiative.annotations.map(\.label) == ["werkagenda-2027"])
+                let badLabel = await expectStatus(.invalidArgument) {
+                    _ = try await control.call(ControlAPI.annotate, Kiem_V1_AnnotateRequest.with {
+                        $0.id = id.description; $0.label = "Werkagenda 2027"
+                    })
+                }
+                #expect(badLabel?.message == "label 'Werkagenda 2027' must be 1 to 40 lowercase letters, digits or '-'")
             }
+            // The annotation reaches the owner's node: the regie's portfolio
+            // is visible to the agency, and changes nothing of its own.
+            try await waitForConvergence([uwv, regie])
+            let atOwner = try #require(try uwv.store.initiativeState(id))
+            #expect(atOwner.currentAnnotations == [regie.configuration.organisation: Annotation(label: "werkagenda-2027", priority: .high)])
+            #expect(atOwner.title == "Procesmining")
         }
     }
 

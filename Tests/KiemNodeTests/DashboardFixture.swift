@@ -11,8 +11,8 @@ import KiemTestSupport
 ///
 /// | initiative | owner | phase | notes |
 /// | --- | --- | --- | --- |
-/// | robotica | uwv | pilot | created 200 days ago, progress 5 days ago; svb pilots it, rws adopted it (spread) |
-/// | inkoop | svb | proven | derived from robotica, 10 days ago |
+/// | robotica | uwv | pilot | created 200 days ago, progress 5 days ago; svb pilots it, rws adopted it (spread); the regie files it under werkagenda-2027, high priority |
+/// | inkoop | svb | proven | derived from robotica, 10 days ago; the regie files it under werkagenda-2027 |
 /// | stilstand | uwv | idea | created 200 days ago, nothing since: stalled |
 /// | drones | rws | stopped | lessons learned, a `javascript:` link |
 /// | script | uwv | experiment | a title with `<script>`, quotes and a comma |
@@ -76,9 +76,16 @@ struct DashboardFixture: Sendable {
         let archived = rws.create(InitiativeDraft(title: "Oud archief"))
         let archive = rws.setArchived(archived.initiative, true)
 
+        // Another node of the regie's organisation, so that the regie's own
+        // log starts when it opens.
+        var regie = SimulatedNode("regie-2", organisation: "regie", wallMillis: now - 2 * day)
+        let priority = regie.annotate(robotica.initiative, Annotation(label: "werkagenda-2027", priority: .high, note: "Opschalen"))
+        let filed = regie.annotate(inkoop.initiative, Annotation(label: "werkagenda-2027"))
+
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let store = try KiemStore.open(path: configuration.storePath)
-        let outcome = try store.apply([robotica, stilstand, progress, script, inkoop, svbPilots, rwsAdopts, drones, stop, archived, archive])
+        let outcome = try store.apply([robotica, stilstand, progress, script, inkoop, svbPilots, rwsAdopts, drones, stop, archived, archive,
+                                       priority, filed])
         try store.close()
         precondition(outcome.rejected.isEmpty && outcome.held.isEmpty, "the fixture breaks a rule: \(outcome)")
 

@@ -44,9 +44,14 @@ struct DashboardRouteTests {
             #expect(html.contains("<td class=\"n\">200</td>"), "stilstand has stood still 200 days")
             #expect(html.contains(DashboardFixture.lessons))
             #expect(html.contains("rws (adopted), svb (piloting)"))
-            #expect(html.contains("<td>uwv-1</td><td>uwv</td><td>connecting</td><td>never</td><td>never</td><td class=\"n\">11</td>"))
+            #expect(html.contains("<td>uwv-1</td><td>uwv</td><td>connecting</td><td>never</td><td>never</td><td class=\"n\">13</td>"))
             #expect(html.contains("href=\"/initiatives/\(fixture.robotica)\""))
             #expect(!html.contains("Oud archief"), "archived initiatives are not covered")
+            #expect(html.contains("<h2>Portfolio labels</h2>"))
+            #expect(html.contains("<td><a href=\"/?label=werkagenda-2027\">werkagenda-2027</a></td><td>regie</td>"))
+            #expect(html.contains("<h2>High priority</h2>"))
+            #expect(html.contains("<td>regie</td><td>werkagenda-2027</td><td class=\"n\">5</td><td>Opschalen</td>"),
+                    "robotica, marked by the regie, last moved (progress) 5 days ago")
         }
     }
 
@@ -62,6 +67,8 @@ struct DashboardRouteTests {
             let phases = overview.byPhase
             let counts: [Int] = [phases.idea, phases.experiment, phases.pilot, phases.proven, phases.scaling, phases.stopped]
             #expect(counts == [1, 1, 1, 1, 0, 1])
+            var labelled = overview.byPhase
+            (labelled.idea, labelled.experiment, labelled.pilot, labelled.proven, labelled.scaling, labelled.stopped) = (0, 0, 1, 1, 0, 0)
             #expect(overview.funnel.stages.map(\.reached) == [4, 3, 2, 1, 0])
             #expect(overview.adoptionSpread.map(\.initiative.id) == [fixture.robotica.description])
             #expect(overview.adoptionSpread.first?.adopters.map(\.organisation) == ["rws", "svb"])
@@ -69,15 +76,22 @@ struct DashboardRouteTests {
             #expect(overview.stalled.map(\.initiative.id) == [fixture.stilstand.description])
             #expect(overview.stalled.map(\.daysSinceMovement) == [200])
             #expect(overview.stopped.map(\.lessonsLearned) == [DashboardFixture.lessons])
-            #expect(overview.recent.map(\.id) == [fixture.script, fixture.robotica, fixture.drones, fixture.inkoop, fixture.stilstand].map(\.description))
+            #expect(overview.recent.map(\.id) == [fixture.inkoop, fixture.robotica, fixture.script, fixture.drones, fixture.stilstand].map(\.description),
+                    "the regie's annotations two days ago are the newest changes")
             #expect(overview.activity.count == 12)
             #expect(overview.syncHealth.map(\.node) == ["uwv-1"])
             #expect(String(buffer: response.body).contains("\"adoptionSpread\" : ["), "camelCase keys")
 
             let filtered = try decode(OverviewDocument.self, try await get(client, "/api/overview?theme=inkoop,robotica&stalled=7"))
             #expect(filtered.total == 2)
-            #expect(filtered.filter == .init(themes: ["inkoop", "robotica"], organisations: [], since: nil, stalledAfterDays: 7))
+            #expect(filtered.filter == .init(themes: ["inkoop", "robotica"], organisations: [], labels: [], since: nil, stalledAfterDays: 7))
             #expect(filtered.stalled.map(\.initiative.id) == [fixture.inkoop.description], "inkoop has not moved for 10 days")
+            #expect(overview.labels == [.init(organisation: "regie", label: "werkagenda-2027", byPhase: labelled, highPriority: 1)])
+            #expect(overview.prioritised.map(\.initiative.id) == [fixture.robotica.description])
+            #expect(overview.prioritised.first?.markedBy == "regie" && overview.prioritised.first?.note == "Opschalen")
+            let byLabel = try decode(OverviewDocument.self, try await get(client, "/api/overview?label=werkagenda-2027"))
+            #expect(Set(byLabel.recent.map(\.id)) == [fixture.robotica.description, fixture.inkoop.description])
+            #expect(byLabel.filter.labels == ["werkagenda-2027"])
             let owned = try decode(OverviewDocument.self, try await get(client, "/api/overview?org=rws&org=svb"))
             #expect(owned.total == 2)
             let today = DisplayTime.day(Date())
@@ -93,7 +107,7 @@ struct DashboardRouteTests {
                 ("/?since=2026-02-30", "since &quot;2026-02-30&quot; is not a date as YYYY-MM-DD"),
                 ("/?org=UWV", "org &quot;UWV&quot; is not an organisation id"),
                 ("/?stalled=lots", "stalled &quot;lots&quot; is not a number of days"),
-                ("/export/initiatives.csv?colour=blue", "&quot;colour&quot; is not a filter; use theme, org, since, stalled"),
+                ("/export/initiatives.csv?colour=blue", "&quot;colour&quot; is not a filter; use theme, org, label, since, stalled"),
             ] {
                 let response = try await get(client, uri)
                 #expect(response.status == .badRequest, "\(uri)")
@@ -123,6 +137,9 @@ struct DashboardRouteTests {
             #expect(html.contains("dagen 4"))
             #expect(html.contains("created &quot;Robotisering bezwaar&quot; (pilot)"))
             #expect(html.contains("adoption by svb: piloting"))
+            #expect(html.contains("<h2>Portfolio annotations</h2>"))
+            #expect(html.contains("<td>regie</td><td><a href=\"/?label=werkagenda-2027\">werkagenda-2027</a></td><td>high</td>"))
+            #expect(html.contains("annotated by regie: label werkagenda-2027, priority high"))
 
             let child = String(buffer: try await get(client, "/initiatives/\(fixture.inkoop)").body)
             #expect(child.contains("Derived from <a href=\"/initiatives/\(fixture.robotica)\">Robotisering bezwaar</a> (uwv, pilot)"))
@@ -151,7 +168,9 @@ struct DashboardRouteTests {
             #expect(document.children.map(\.id) == [fixture.inkoop.description])
             #expect(document.children.first?.title == "Slim inkopen met AI")
             #expect(document.progress.map(\.text) == ["Doorlooptijd 12 → 4 dagen"])
-            #expect(document.history.map(\.kind) == ["create", "adoption", "adoption", "progress"], "by time")
+            #expect(document.history.map(\.kind) == ["create", "adoption", "adoption", "progress", "annotation"], "by time")
+            #expect(document.annotations == [.init(organisation: "regie", label: "werkagenda-2027", priority: "high", note: "Opschalen",
+                                                  written: document.annotations.first!.written)])
             let child = try decode(InitiativeDocument.self, try await get(client, "/api/initiatives/\(fixture.inkoop)"))
             #expect(child.derivedFrom?.id == fixture.robotica.description)
             #expect(child.derivedFrom?.owner == "uwv")
@@ -202,14 +221,14 @@ struct DashboardRouteTests {
             #expect(response.headers[.contentType] == "text/csv; charset=utf-8; header=present")
             #expect(response.headers[.contentDisposition] == "attachment; filename=\"initiatives.csv\"")
             let lines = String(buffer: response.body).components(separatedBy: "\r\n")
-            #expect(lines.first == "id,title,owner,phase,themes,adopters,last_movement,stalled_days")
+            #expect(lines.first == "id,title,owner,phase,themes,adopters,last_movement,stalled_days,annotations")
             #expect(lines.last == "", "every row ends in CRLF")
             #expect(lines.count == 1 + 5 + 1)
             let row = { (id: InitiativeID) in lines.first { $0.hasPrefix(id.description) } ?? "" }
             #expect(row(fixture.robotica).contains(",Robotisering bezwaar,uwv,pilot,ai;robotica,rws:adopted;svb:piloting,"))
             #expect(row(fixture.script).contains(#","<script>alert(""x"")</script>, & co",uwv,experiment,ai,,"#))
-            #expect(row(fixture.stilstand).hasSuffix(",200"))
-            #expect(row(fixture.robotica).hasSuffix(","), "not stalled: no days")
+            #expect(row(fixture.stilstand).hasSuffix(",200,"), "stalled 200 days, no annotations")
+            #expect(row(fixture.robotica).hasSuffix(",,regie:werkagenda-2027:high"), "not stalled: no days")
 
             let rws = String(buffer: try await get(client, "/export/initiatives.csv?org=rws").body)
             #expect(rws.components(separatedBy: "\r\n").count == 1 + 1 + 1)

@@ -11,7 +11,7 @@ import Testing
 /// were rejected, in their order, and the store keeps working afterwards.
 @Suite struct MigrationTests {
     @Test func migratingToRowidOpIDsKeepsEveryOp() throws {
-        let scenario = RandomScenario(seed: 0x6B69_656D_0003, steps: 80)
+        let scenario = RandomScenario(seed: 0x6B69_656D_000B, steps: 80)
         var rng = SeededGenerator(seed: 11)
         let delivery = Fixtures.interleaved(scenario.ops, using: &rng)
         let half = delivery.count / 2

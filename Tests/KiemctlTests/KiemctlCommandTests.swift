@@ -267,6 +267,51 @@ struct KiemctlCommandTests {
         #expect(try await svb.kiemctl("overview", "--since", "1 december").status == 2)
     }
 
+    @Test("annotate: svb files uwv's initiative under a label, uwv shows it, the overview groups by label and lists the priority; clear; bad input")
+    func annotations() async throws {
+        let theme = "regieproef"
+        let id = try await create("Samen rekenen", on: uwv, "--theme", theme, "--phase", "pilot")
+        try await federation.synchronise()
+        let annotated = try await svb.kiemctl(
+            "initiative", "annotate", id, "--label", "werkagenda-2027", "--priority", "high", "--note", "Opschalen")
+        #expect(annotated.status == 0 && annotated.stdout.hasPrefix("annotated \(id)"), "\(annotated)")
+        try await federation.synchronise()
+
+        let shown = try await uwv.kiemctl("initiative", "show", id)
+        for expected in ["annotations", "svb", "werkagenda-2027", "high", "Opschalen"] {
+            #expect(shown.stdout.contains(expected), "show lacks \(expected): \(shown)")
+        }
+        let detail = try await uwv.kiemctlJSON("initiative", "show", id)
+        let annotation = try #require((detail["annotations"] as? [[String: Any]])?.first, "\(detail)")
+        #expect(annotation["organisation"] as? String == "svb" && annotation["priority"] as? String == "high")
+        let history = try await uwv.kiemctl("initiative", "history", id)
+        #expect(history.stdout.contains("annotated by svb: label werkagenda-2027, priority high"), "\(history)")
+
+        let overview = try await uwv.kiemctlJSON("overview", "--theme", theme, "--label", "werkagenda-2027")
+        #expect(overview["total"] as? Int == 1)
+        let label = try #require((overview["labels"] as? [[String: Any]])?.first, "\(overview)")
+        #expect(label["organisation"] as? String == "svb" && label["label"] as? String == "werkagenda-2027")
+        #expect(label["highPriority"] as? Int == 1 && (label["byPhase"] as? [String: Int])?["pilot"] == 1)
+        let marked = try #require((overview["prioritised"] as? [[String: Any]])?.first, "\(overview)")
+        #expect(marked["id"] as? String == id && marked["markedBy"] as? String == "svb")
+        let text = try await uwv.kiemctl("overview", "--theme", theme)
+        for expected in ["LABEL", "svb/werkagenda-2027", "high priority", "MARKED BY"] {
+            #expect(text.stdout.contains(expected), "overview lacks \(expected): \(text)")
+        }
+        let csv = try await uwv.kiemctl("overview", "--theme", theme, "--csv")
+        #expect(csv.stdout.contains("label,svb/werkagenda-2027,0,0,1,0,0,0,1"), "\(csv)")
+        #expect(try await uwv.kiemctlJSON("overview", "--theme", theme, "--label", "anders")["total"] as? Int == 0)
+
+        let cleared = try await svb.kiemctlJSON("initiative", "annotate", id, "--clear")
+        #expect((cleared["initiative"] as? [String: Any])?["annotations"] as? [Any] == nil
+                || ((cleared["initiative"] as? [String: Any])?["annotations"] as? [Any])?.isEmpty == true, "\(cleared)")
+        let badLabel = try await svb.kiemctl("initiative", "annotate", id, "--label", "Werkagenda 2027")
+        #expect(badLabel.status == 2 && badLabel.stderr.contains("label 'Werkagenda 2027'"), "\(badLabel)")
+        #expect(try await svb.kiemctl("initiative", "annotate", id).status == 2, "nothing to annotate with")
+        #expect(try await svb.kiemctl("initiative", "annotate", id, "--clear", "--label", "x").status == 2)
+        #expect(try await svb.kiemctl("initiative", "annotate", id, "--priority", "urgent").status == 2)
+    }
+
     @Test("the socket is found through --config (kiemd.toml) and through $KIEM_SOCKET")
     func socketDiscovery() async throws {
         let byConfig = try await KiemctlProcess.run(["status", "--json", "--config", uwv.configurationPath])

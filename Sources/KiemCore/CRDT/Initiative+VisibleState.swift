@@ -49,6 +49,19 @@ extension Initiative {
                 writer.write(metric.value)
             }
         }
+        // Annotations came later than the rest: an initiative nobody
+        // annotated encodes to the same bytes as before they existed, so
+        // replicas' digests did not change with the upgrade.
+        if !annotations.isEmpty {
+            writer.write(list: annotations.keys.sorted()) { writer, organisation in
+                writer.writeShort(organisation.rawValue)
+                writer.writeRegister(annotations[organisation]!) { writer, annotation in
+                    writer.write(annotation.label)
+                    writer.write(annotation.priority.rawValue)
+                    writer.write(annotation.note)
+                }
+            }
+        }
         return writer.bytes
     }
 }

@@ -28,8 +28,14 @@ public struct Initiative: Hashable, Sendable {
     public private(set) var endorsements: [OrganisationID: MultiValueRegister<Endorsement>]
     /// The progress log, oldest first.
     public private(set) var progress: [ProgressRecord]
+    /// Annotations (portfolio label, priority) by organisation.
+    public private(set) var annotations: [OrganisationID: MultiValueRegister<Annotation>]
     /// The highest HLC of any op applied: when it last changed.
     public private(set) var lastChanged: HLCTimestamp
+    /// The days (UTC, counted from 1970-01-01) of its creation and of every
+    /// op applied to it, ascending, each once: its activity over time. Not
+    /// visible state: like ``lastChanged``, a fact of the ops received.
+    public private(set) var activeDays: [UInt32]
 
     /// Builds the initiative from its create op. Returns nil if `op` is not a
     /// create.
@@ -41,6 +47,7 @@ public struct Initiative: Hashable, Sendable {
         createdAt = op.hlc
         derivedFrom = draft.derivedFrom
         lastChanged = op.hlc
+        activeDays = [op.hlc.day]
         texts = TextRegisters()
         phase = MultiValueRegister()
         archived = MultiValueRegister()
@@ -49,6 +56,7 @@ public struct Initiative: Hashable, Sendable {
         adoptions = [:]
         endorsements = [:]
         progress = []
+        annotations = [:]
         let values: [(TextField, String)] = [
             (.title, draft.title), (.summary, draft.summary), (.description, draft.description),
             (.contact, draft.contact), (.funding, draft.funding),
@@ -74,6 +82,11 @@ public struct Initiative: Hashable, Sendable {
     /// Whether it is archived.
     public var isArchived: Bool { archived.value ?? false }
 
+    /// Each organisation's winning annotation, empty ones (cleared) left out.
+    public var currentAnnotations: [OrganisationID: Annotation] {
+        annotations.compactMapValues { register in register.value.flatMap { $0.isEmpty ? nil : $0 } }
+    }
+
     /// The winning adoption status of each organisation.
     public var adoptionStatuses: [OrganisationID: AdoptionStatus] {
         adoptions.compactMapValues { $0.value?.status }
@@ -86,6 +99,7 @@ public struct Initiative: Hashable, Sendable {
     public mutating func apply(_ op: Op) -> Bool {
         precondition(op.initiative == id, "op \(op.id) is for another initiative")
         lastChanged = max(lastChanged, op.hlc)
+        noteActivity(on: op.hlc.day)
         switch op.mutation {
         case .create:
             return false
@@ -109,6 +123,25 @@ public struct Initiative: Hashable, Sendable {
             return true
         case let .setArchived(value, supersedes):
             return archived.apply(write(value, op), supersedes: supersedes)
+        case let .setAnnotation(annotation, supersedes):
+            return annotations[op.author, default: MultiValueRegister()].apply(write(annotation, op), supersedes: supersedes)
+        }
+    }
+
+    /// Adds `day` to ``activeDays``. Ops mostly arrive in time order, so
+    /// the usual case is a look at the last day.
+    private mutating func noteActivity(on day: UInt32) {
+        if let last = activeDays.last, last >= day {
+            guard last != day else { return }
+            var low = 0
+            var high = activeDays.count - 1
+            while low < high {
+                let middle = (low + high) / 2
+                if activeDays[middle] < day { low = middle + 1 } else { high = middle }
+            }
+            if activeDays[low] != day { activeDays.insert(day, at: low) }
+        } else {
+            activeDays.append(day)
         }
     }
 

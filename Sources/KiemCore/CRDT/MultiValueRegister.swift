@@ -18,6 +18,17 @@ public struct MultiValueRegister<Value: Hashable & Sendable>: Hashable, Sendable
         superseded = []
     }
 
+    /// Equal when the same writes are visible and the same are hidden,
+    /// whichever of them happens to be stored inline.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.superseded == rhs.superseded && lhs.others.count == rhs.others.count && Set(lhs.visible) == Set(rhs.visible)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(Set(visible))
+        hasher.combine(superseded)
+    }
+
     /// The writes no other write replaces, in no particular order.
     public var visible: [RegisterWrite<Value>] {
         guard let first else { return others }

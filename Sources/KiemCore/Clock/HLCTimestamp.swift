@@ -20,6 +20,9 @@ public struct HLCTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
     /// Milliseconds since 1970-01-01T00:00:00Z.
     public var wallMillis: UInt64 { rawValue >> 16 }
 
+    /// The day (UTC) it falls on, counted from 1970-01-01.
+    public var day: UInt32 { UInt32(wallMillis / 86_400_000) }
+
     /// The logical counter, for events within one millisecond.
     public var logical: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
 

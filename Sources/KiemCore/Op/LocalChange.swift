@@ -22,6 +22,8 @@ public enum LocalChange: Hashable, Sendable {
     case addProgress(ProgressEntry)
     /// Archives or restores the initiative.
     case setArchived(Bool)
+    /// Sets the author organisation's annotation.
+    case setAnnotation(Annotation)
 
     /// The mutation that makes this change on `initiative` (the writer's
     /// current state of it; nil for a creation or an unknown initiative).
@@ -47,6 +49,8 @@ public enum LocalChange: Hashable, Sendable {
             return .addProgress(entry, adoption: adoption)
         case let .setArchived(archived):
             return .setArchived(archived, supersedes: initiative?.archived.currentWriteIDs ?? [])
+        case let .setAnnotation(annotation):
+            return .setAnnotation(annotation, supersedes: initiative?.annotations[author]?.currentWriteIDs ?? [])
         }
     }
 }

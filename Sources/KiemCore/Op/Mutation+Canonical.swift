@@ -4,6 +4,7 @@
 extension Mutation {
     private enum Tag: UInt8 {
         case create = 1, setText, setPhase, addElement, removeElement, setAdoption, setEndorsement, addProgress, setArchived
+        case setAnnotation
     }
 
     func write(to writer: inout CanonicalWriter) {
@@ -59,6 +60,12 @@ extension Mutation {
         case let .setArchived(archived, supersedes):
             writer.write(Tag.setArchived.rawValue)
             writer.write(archived)
+            writer.write(supersedes)
+        case let .setAnnotation(annotation, supersedes):
+            writer.write(Tag.setAnnotation.rawValue)
+            writer.write(annotation.label)
+            writer.write(annotation.priority.rawValue)
+            writer.write(annotation.note)
             writer.write(supersedes)
         }
     }
@@ -125,6 +132,12 @@ extension Mutation {
             self = .addProgress(ProgressEntry(date: date, text: text, metrics: metrics), adoption: adoption)
         case .setArchived:
             self = .setArchived(try reader.readBool("archived"), supersedes: try reader.readOpIDs("supersedes"))
+        case .setAnnotation:
+            let label = try reader.readString("label")
+            let priority = try reader.readEnum("priority", Annotation.Priority.self)
+            let note = try reader.readString("note")
+            self = .setAnnotation(Annotation(label: label, priority: priority, note: note),
+                                  supersedes: try reader.readOpIDs("supersedes"))
         }
     }
 }

@@ -56,6 +56,9 @@ public enum Mutation: Hashable, Sendable {
     case addProgress(ProgressEntry, adoption: OpID?)
     /// Archives or restores the initiative.
     case setArchived(Bool, supersedes: [OpID])
+    /// Sets the author organisation's annotation (its portfolio label and
+    /// priority for the initiative).
+    case setAnnotation(Annotation, supersedes: [OpID])
 
     /// A short name for logs and history, e.g. `setPhase`.
     public var kind: String {
@@ -69,6 +72,7 @@ public enum Mutation: Hashable, Sendable {
         case .setEndorsement: "setEndorsement"
         case .addProgress: "addProgress"
         case .setArchived: "setArchived"
+        case .setAnnotation: "setAnnotation"
         }
     }
 }

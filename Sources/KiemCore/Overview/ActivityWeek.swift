@@ -17,10 +17,8 @@ public struct ActivityWeek: Hashable, Sendable {
     /// including the one of `now`, oldest first (fewer only for a `now` in
     /// 1970's first weeks).
     ///
-    /// An initiative counts in each week in which it was created, had its
-    /// latest phase change, its latest progress entry or its latest change.
-    /// An entry keeps only the latest of each, so earlier changes are missed:
-    /// the figure is a lower bound, exact for weeks after a quiet spell.
+    /// An initiative counts once in each week in which it was created or
+    /// changed (``PortfolioEntry/activeDays``).
     struct Tally {
         private var weeks: [ActivityWeek]
         private let first: Int
@@ -33,12 +31,15 @@ public struct ActivityWeek: Hashable, Sendable {
         }
 
         mutating func add(_ entry: PortfolioEntry) {
-            var counted: UInt64 = 0  // a bit per week index, so each week counts the entry once
-            for time in [entry.createdAt, entry.lastPhaseChange, entry.lastProgress ?? .zero, entry.lastChanged] {
-                let index = ActivityWeek.week(of: time.wallMillis) - first
-                guard weeks.indices.contains(index), counted & 1 << index == 0 else { continue }
-                counted |= 1 << index
-                weeks[index].initiatives += 1
+            // Newest first, down to the first week shown; days ascend, so a
+            // week's days are adjacent and the entry counts there once.
+            var previous = Int.max
+            for day in entry.activeDays.reversed() {
+                let week = ActivityWeek.week(ofDay: Int(day))
+                guard week >= first else { break }
+                let index = week - first
+                if week != previous, weeks.indices.contains(index) { weeks[index].initiatives += 1 }
+                previous = week
             }
         }
 
@@ -47,7 +48,10 @@ public struct ActivityWeek: Hashable, Sendable {
 
     /// The number of the week containing `millis`, counting from the one that
     /// started on Monday 1969-12-29 (day 0, 1970-01-01, was a Thursday).
-    private static func week(of millis: UInt64) -> Int { (Int(millis / millisPerDay) + 3) / 7 }
+    private static func week(of millis: UInt64) -> Int { week(ofDay: Int(millis / millisPerDay)) }
+
+    /// The number of the week containing `day` (days since 1970-01-01).
+    private static func week(ofDay day: Int) -> Int { (day + 3) / 7 }
 
     /// The Gregorian year of `day` (days since 1970-01-01, not negative) and
     /// the day's place in it from 0, after Howard Hinnant's `civil_from_days`

@@ -40,6 +40,11 @@ public struct Overview: Hashable, Sendable {
     public let recent: [PortfolioEntry]
     /// Initiatives changed per ISO week over the last 12 weeks, oldest first.
     public let activity: [ActivityWeek]
+    /// The portfolio labels organisations gave in their annotations, with
+    /// the labelled initiatives by phase.
+    public let labels: [LabelRow]
+    /// The initiatives an organisation marked high priority.
+    public let prioritised: [PrioritisedInitiative]
 
     /// Computes the overview of `entries`.
     /// - Parameters:
@@ -62,6 +67,8 @@ public struct Overview: Hashable, Sendable {
         var stopped: [PortfolioEntry] = []
         var recent = Recent(limit: recentLimit)
         var activity = ActivityWeek.Tally(count: 12, now: now)
+        var labels = LabelRow.Tally()
+        var prioritised = PrioritisedInitiative.Tally(now: now)
         // One pass: reading each entry once matters more than the work done
         // with it. Array(_:) of an array shares its storage, and the loop over
         // it is specialized, not a walk through a generic iterator.
@@ -75,6 +82,8 @@ public struct Overview: Hashable, Sendable {
             if entry.phase == .stopped { stopped.append(entry) }
             recent.add(entry)
             activity.add(entry)
+            labels.add(entry)
+            prioritised.add(entry)
         }
         let (allAdopted, spread) = adopted.result()
         return Overview(
@@ -85,7 +94,8 @@ public struct Overview: Hashable, Sendable {
             stopped: stopped.sorted(byKey: { (stopped: $0.lastPhaseChange, id: $0.id) }) {
                 ($1.stopped, $0.id) < ($0.stopped, $1.id)
             },
-            recent: recent.result(), activity: activity.result()
+            recent: recent.result(), activity: activity.result(), labels: labels.result(),
+            prioritised: prioritised.result()
         )
     }
 

@@ -9,12 +9,18 @@ public struct OverviewFilter: Hashable, Sendable {
     /// (milliseconds since 1970, UTC); nil for all. `kiemctl overview --since
     /// DATE` passes the start of that day.
     public var since: UInt64?
+    /// Only initiatives that some organisation's annotation files under one
+    /// of these portfolio labels; empty for all.
+    public var labels: Set<String>
 
     /// Creates a filter; the defaults cover every initiative not archived.
-    public init(themes: Set<String> = [], owners: Set<OrganisationID> = [], since: UInt64? = nil) {
+    public init(
+        themes: Set<String> = [], owners: Set<OrganisationID> = [], since: UInt64? = nil, labels: Set<String> = []
+    ) {
         self.themes = themes
         self.owners = owners
         self.since = since
+        self.labels = labels
     }
 
     /// Whether the overview covers `entry`.
@@ -23,5 +29,6 @@ public struct OverviewFilter: Hashable, Sendable {
             && (owners.isEmpty || owners.contains(entry.owner))
             && (themes.isEmpty || entry.themes.contains(where: themes.contains))
             && (since.map { entry.lastChanged.wallMillis >= $0 } ?? true)
+            && (labels.isEmpty || entry.annotations.values.contains { labels.contains($0.label) })
     }
 }

@@ -1,8 +1,13 @@
 /// A compact, versioned encoding of a ``PortfolioEntry``, so that a store
 /// can keep each initiative's overview facts beside its row and load a
 /// whole portfolio without rebuilding the CRDT values.
+///
+/// `KPE2` added the annotations and the active days at the end; `KPE1`
+/// bytes, written before they existed, still read (with no annotations, and
+/// the days of the entry's timestamps for its active days).
 extension PortfolioEntry {
-    private static let magic = Array("KPE1".utf8)
+    private static let magic = Array("KPE2".utf8)
+    private static let magicWithoutAnnotations = Array("KPE1".utf8)
 
     /// The entry as bytes; ``init(canonicalBytes:)`` reads them back.
     public var canonicalBytes: [UInt8] {
@@ -25,13 +30,22 @@ extension PortfolioEntry {
         writer.write(optional: lastProgress) { $0.write($1.rawValue) }
         writer.write(lastChanged.rawValue)
         writer.write(isArchived)
+        writer.write(list: annotations.keys.sorted()) { writer, organisation in
+            let annotation = annotations[organisation]!
+            writer.writeShort(organisation.rawValue)
+            writer.writeShort(annotation.label)
+            writer.write(annotation.priority.rawValue)
+            writer.write(annotation.note)
+        }
+        writer.write(list: activeDays) { $0.write($1) }
         return writer.bytes
     }
 
     /// Reads bytes written by ``canonicalBytes``.
     public init(canonicalBytes bytes: [UInt8]) throws(CanonicalDecodingError) {
         var reader = CanonicalReader(bytes)
-        guard try reader.readRaw(4, "magic") == Self.magic else {
+        let magic = try reader.readRaw(4, "magic")
+        guard magic == Self.magic || magic == Self.magicWithoutAnnotations else {
             throw .invalid(field: "magic", reason: "not a portfolio entry")
         }
         let id = try reader.readInitiativeID("id")
@@ -66,11 +80,26 @@ extension PortfolioEntry {
         }
         let lastChanged = HLCTimestamp(rawValue: try reader.readInteger("last changed", as: UInt64.self))
         let archived = try reader.readBool("archived")
+        let current = magic == Self.magic
+        let annotations = current ? try reader.readList("annotations") {
+            reader throws(CanonicalDecodingError) -> (OrganisationID, Annotation) in
+            let organisation = try reader.readOrganisationID("annotating organisation")
+            let label = try reader.readShortString("label")
+            let value = try reader.readUInt8("priority")
+            guard let priority = Annotation.Priority(rawValue: value) else {
+                throw .invalid(field: "priority", reason: "unknown priority \(value)")
+            }
+            return (organisation, Annotation(label: label, priority: priority, note: try reader.readString("note")))
+        } : []
+        let activeDays = current ? try reader.readList("active days", minimumElementSize: 4) {
+            reader throws(CanonicalDecodingError) in try reader.readInteger("active day", as: UInt32.self)
+        } : nil
         try reader.finish()
         self.init(
             id: id, owner: owner, title: title, phase: phase, lessonsLearned: lessons, themes: themes,
             adoptions: Dictionary(adoptions) { first, _ in first }, endorsers: endorsers, derivedFrom: derivedFrom,
             createdAt: createdAt, lastPhaseChange: lastPhaseChange, lastProgress: lastProgress,
-            lastChanged: lastChanged, isArchived: archived)
+            lastChanged: lastChanged, isArchived: archived,
+            annotations: Dictionary(annotations) { first, _ in first }, activeDays: activeDays)
     }
 }

@@ -39,19 +39,29 @@ public struct PortfolioEntry: Hashable, Sendable {
     public var lastChanged: HLCTimestamp { box.facts.lastChanged }
     /// Whether it is archived.
     public var isArchived: Bool { box.facts.isArchived }
+    /// Each organisation's winning annotation that says something (portfolio
+    /// label, priority, note).
+    public var annotations: [OrganisationID: Annotation] { box.facts.annotations }
+    /// The days (UTC, from 1970-01-01) on which it was created or changed,
+    /// ascending (``Initiative/activeDays``).
+    public var activeDays: [UInt32] { box.facts.activeDays }
 
-    /// Creates an entry from its facts.
+    /// Creates an entry from its facts. Without `activeDays`, the days of
+    /// `createdAt`, `lastPhaseChange`, `lastProgress` and `lastChanged` stand
+    /// for them: what an entry written before they were kept knows.
     public init(
         id: InitiativeID, owner: OrganisationID, title: String, phase: Phase, lessonsLearned: String? = nil,
         themes: [String] = [], adoptions: [OrganisationID: AdoptionStatus] = [:], endorsers: [OrganisationID] = [],
         derivedFrom: InitiativeID? = nil, createdAt: HLCTimestamp, lastPhaseChange: HLCTimestamp,
-        lastProgress: HLCTimestamp? = nil, lastChanged: HLCTimestamp, isArchived: Bool = false
+        lastProgress: HLCTimestamp? = nil, lastChanged: HLCTimestamp, isArchived: Bool = false,
+        annotations: [OrganisationID: Annotation] = [:], activeDays: [UInt32]? = nil
     ) {
+        let days = activeDays ?? Set([createdAt, lastPhaseChange, lastProgress ?? createdAt, lastChanged].map(\.day)).sorted()
         box = Box(facts: Facts(
             id: id, owner: owner, title: title, phase: phase, lessonsLearned: lessonsLearned, themes: themes,
             adoptions: adoptions, endorsers: endorsers, derivedFrom: derivedFrom, createdAt: createdAt,
             lastPhaseChange: lastPhaseChange, lastProgress: lastProgress, lastChanged: lastChanged,
-            isArchived: isArchived
+            isArchived: isArchived, annotations: annotations, activeDays: days
         ))
     }
 
@@ -66,8 +76,14 @@ public struct PortfolioEntry: Hashable, Sendable {
             derivedFrom: initiative.derivedFrom, createdAt: initiative.createdAt,
             lastPhaseChange: initiative.phase.winner?.hlc ?? initiative.createdAt,
             lastProgress: initiative.progress.last?.hlc, lastChanged: initiative.lastChanged,
-            isArchived: initiative.isArchived
+            isArchived: initiative.isArchived, annotations: initiative.currentAnnotations,
+            activeDays: initiative.activeDays
         )
+    }
+
+    /// The portfolio labels organisations gave it, sorted, each once.
+    public var labels: [String] {
+        Set(annotations.values.map(\.label)).subtracting([""]).sorted()
     }
 
     /// The endorsements it has.
@@ -99,6 +115,8 @@ public struct PortfolioEntry: Hashable, Sendable {
         let lastProgress: HLCTimestamp?
         let lastChanged: HLCTimestamp
         let isArchived: Bool
+        let annotations: [OrganisationID: Annotation]
+        let activeDays: [UInt32]
     }
 
     private final class Box: Sendable {

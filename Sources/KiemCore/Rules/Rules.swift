@@ -36,6 +36,10 @@ public enum Rules {
             return .accept
         case let .addProgress(_, adoption):
             return judgeProgress(op, initiative: initiative, adoption: adoption, reference: reference)
+        case .setAnnotation:
+            // An annotation is its author's own entry: any organisation may
+            // file any initiative, its own included, in its portfolio.
+            return .accept
         }
     }
 

@@ -34,6 +34,9 @@ enum Validation {
             return progressProblem(entry)
         case let .setArchived(_, supersedes):
             return referencesProblem(supersedes)
+        case let .setAnnotation(annotation, supersedes):
+            return labelProblem(annotation.label) ?? lengthProblem("note", annotation.note, maxShortText)
+                ?? referencesProblem(supersedes)
         }
     }
 
@@ -64,15 +67,22 @@ enum Validation {
     }
 
     private static func themeProblem(_ theme: String) -> String? {
-        let bytes = Array(theme.utf8)
-        let allowed = bytes.allSatisfy { byte in
+        isName(theme) ? nil : "theme '\(theme)' must be 1 to \(maxThemeLength) lowercase letters, digits or '-'"
+    }
+
+    private static func labelProblem(_ label: String) -> String? {
+        label.isEmpty || isName(label)
+            ? nil : "label '\(label)' must be 1 to \(maxThemeLength) lowercase letters, digits or '-'"
+    }
+
+    /// Whether `name` is a theme or label: 1 to ``maxThemeLength`` lowercase
+    /// ASCII letters, digits or '-'.
+    private static func isName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        return !bytes.isEmpty && bytes.count <= maxThemeLength && bytes.allSatisfy { byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
         }
-        guard !bytes.isEmpty, bytes.count <= maxThemeLength, allowed else {
-            return "theme '\(theme)' must be 1 to \(maxThemeLength) lowercase letters, digits or '-'"
-        }
-        return nil
     }
 
     private static func linkProblem(_ link: String) -> String? {

@@ -30,6 +30,16 @@ extension AdoptionStatus {
     }
 }
 
+extension Annotation.Priority {
+    var proto: Kiem_V1_Priority {
+        switch self {
+        case .low: .low
+        case .normal: .normal
+        case .high: .high
+        }
+    }
+}
+
 extension OpID {
     var proto: Kiem_V1_OpID {
         Kiem_V1_OpID.with {
@@ -89,6 +99,18 @@ extension Initiative {
                 }
             }
             message.progress = progress.map(\.proto)
+            message.annotations = annotations.keys.sorted().compactMap { organisation in
+                guard let register = annotations[organisation], let winner = register.winner, !winner.value.isEmpty
+                else { return nil }
+                return Kiem_V1_Annotation.with {
+                    $0.organisation = organisation.rawValue
+                    $0.label = winner.value.label
+                    $0.priority = winner.value.priority.proto
+                    $0.note = winner.value.note
+                    $0.written = Kiem_V1_Provenance(winner, author: organisation)
+                    $0.concurrentCount = UInt32(register.visible.count - 1)
+                }
+            }
         }
     }
 

@@ -100,6 +100,13 @@ enum ControlRequests {
         return .setAdoption(Adoption(status: status, note: request.note))
     }
 
+    static func annotation(_ request: Kiem_V1_AnnotateRequest) throws -> LocalChange {
+        let priority = request.priority == .unspecified
+            ? .normal : Annotation.Priority(rawValue: UInt8(clamping: request.priority.rawValue))
+        guard let priority else { throw invalid("unknown priority \(request.priority.rawValue): low, normal or high") }
+        return .setAnnotation(Annotation(label: request.label, priority: priority, note: request.note))
+    }
+
     static func filter(_ request: Kiem_V1_OverviewRequest) throws -> OverviewFilter {
         let owners: [OrganisationID]
         do {
@@ -114,7 +121,7 @@ enum ControlRequests {
             }
             since = millis
         }
-        return OverviewFilter(themes: Set(request.themes), owners: Set(owners), since: since)
+        return OverviewFilter(themes: Set(request.themes), owners: Set(owners), since: since, labels: Set(request.labels))
     }
 
     /// Midnight UTC of the day `text` (`YYYY-MM-DD`), in Unix milliseconds.

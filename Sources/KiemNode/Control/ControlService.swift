@@ -44,6 +44,9 @@ struct ControlService: Sendable {
             try await write([.setEndorsement(Endorsement(endorsed: request.endorsed, note: request.note))],
                             to: try ControlRequests.initiativeID(request.id))
         }
+        router.unary(ControlAPI.annotate) { request, _ in
+            try await write([try ControlRequests.annotation(request)], to: try ControlRequests.initiativeID(request.id))
+        }
         router.unary(ControlAPI.archive) { request, _ in
             try await write([.setArchived(request.archived)], to: try ControlRequests.initiativeID(request.id))
         }

@@ -15,6 +15,7 @@ extension Mutation {
         case .setAdoption: .adoption
         case .setEndorsement: .endorsement
         case .setArchived: .archive
+        case .setAnnotation: .annotation
         }
     }
 
@@ -31,7 +32,19 @@ extension Mutation {
         case let .setEndorsement(endorsement, _): endorsement.endorsed ? "endorsed by \(author)" : "endorsement withdrawn by \(author)"
         case let .addProgress(entry, _): "progress \(entry.date): \(entry.text)"
         case let .setArchived(archived, _): archived ? "archived" : "restored"
+        case let .setAnnotation(annotation, _): annotation.isEmpty ? "annotation cleared by \(author)" : annotation.summary(by: author)
         }
+    }
+}
+
+extension Annotation {
+    /// E.g. `annotated by regie: label werkagenda-2027, priority high`.
+    fileprivate func summary(by author: OrganisationID) -> String {
+        var parts: [String] = []
+        if !label.isEmpty { parts.append("label \(label)") }
+        parts.append("priority \(priority)")
+        if !note.isEmpty { parts.append("note \"\(note.count > 40 ? note.prefix(37) + "..." : note)\"") }
+        return "annotated by \(author): " + parts.joined(separator: ", ")
     }
 }
 
@@ -68,6 +81,7 @@ extension Initiative {
         case .setArchived: archived.currentWriteIDs.contains(op.id)
         case .setAdoption: adoptions[op.author]?.currentWriteIDs.contains(op.id) ?? false
         case .setEndorsement: endorsements[op.author]?.currentWriteIDs.contains(op.id) ?? false
+        case .setAnnotation: annotations[op.author]?.currentWriteIDs.contains(op.id) ?? false
         case .create, .addElement, .removeElement, .addProgress: true
         }
     }

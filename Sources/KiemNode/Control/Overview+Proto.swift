@@ -69,6 +69,24 @@ extension Overview {
             }
             response.syncHealth = syncHealth
             response.stalledAfterDays = UInt32(clamping: stalledAfterDays)
+            response.labels = labels.map { row in
+                Kiem_V1_LabelStats.with {
+                    $0.organisation = row.organisation.rawValue
+                    $0.label = row.label
+                    $0.initiatives = UInt64(row.byPhase.total)
+                    $0.byPhase = row.byPhase.proto
+                    $0.highPriority = UInt64(row.highPriority)
+                }
+            }
+            response.prioritised = prioritised.map { mark in
+                Kiem_V1_PrioritisedInitiative.with {
+                    $0.initiative = mark.entry.summaryProto
+                    $0.organisation = mark.organisation.rawValue
+                    $0.label = mark.annotation.label
+                    $0.note = mark.annotation.note
+                    $0.daysSinceMovement = UInt32(clamping: mark.daysSinceMovement)
+                }
+            }
         }
     }
 }

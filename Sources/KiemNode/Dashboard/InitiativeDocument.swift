@@ -98,6 +98,17 @@ struct InitiativeDocument: Codable, Hashable, Sendable {
         var written: Written
     }
 
+    /// An organisation's annotation: its portfolio label and priority.
+    struct Annotation: Codable, Hashable, Sendable {
+        var organisation: String
+        /// Absent when the annotation has no label.
+        var label: String?
+        /// `low`, `normal` or `high`.
+        var priority: String
+        var note: String
+        var written: Written
+    }
+
     struct Metric: Codable, Hashable, Sendable {
         var name: String
         var value: Double
@@ -142,6 +153,7 @@ struct InitiativeDocument: Codable, Hashable, Sendable {
     var children: [Related]
     var adoptions: [Adoption]
     var endorsements: [Endorsement]
+    var annotations: [Annotation]
     var progress: [Progress]
     var history: [Change]
 
@@ -171,6 +183,10 @@ struct InitiativeDocument: Codable, Hashable, Sendable {
         }
         endorsements = initiative.endorsements.map {
             Endorsement(organisation: $0.organisation, endorsed: $0.endorsed, note: $0.note, written: Written($0.written))
+        }
+        annotations = initiative.annotations.map {
+            Annotation(organisation: $0.organisation, label: $0.label.isEmpty ? nil : $0.label, priority: $0.priority.name,
+                       note: $0.note, written: Written($0.written))
         }
         progress = initiative.progress.map { entry in
             Progress(date: entry.date, text: entry.text,

@@ -1,6 +1,6 @@
 /// `/initiatives/{id}`: one initiative in full, from its
 /// ``InitiativeDocument``: fields (with concurrent values), lineage,
-/// adopters, endorsements, the progress log and the history.
+/// adopters, endorsements, annotations, the progress log and the history.
 struct InitiativePage {
     let document: InitiativeDocument
     let node: String
@@ -14,6 +14,7 @@ struct InitiativePage {
             <h2>Lineage</h2>\(lineage)
             <h2>Adopters</h2>\(adopters)
             <h2>Endorsements</h2>\(endorsements)
+            <h2>Portfolio annotations</h2>\(annotations)
             <h2>Progress</h2>\(progress)
             <h2>History</h2>\(history)
             <p class="note">JSON: <a href="/api/initiatives/\(document.id)">/api/initiatives/\(document.id)</a></p>
@@ -80,6 +81,16 @@ struct InitiativePage {
         PageLayout.table(["Organisation", "Endorsed", "Since", "Note"], rows: document.endorsements.map {
             ["\($0.organisation)", "\($0.endorsed ? "yes" : "withdrawn")", "\(DisplayTime.day($0.written.time))", "\($0.note)"]
         }, empty: "No endorsements.")
+    }
+
+    private var annotations: Markup {
+        PageLayout.table(["Organisation", "Label", "Priority", "Since", "Note"], rows: document.annotations.map { annotation in
+            let label: Markup = annotation.label.map {
+                "<a href=\"/?label=\(OverviewQuery.percentEncoded($0))\">\($0)</a>"
+            } ?? "-"
+            return ["\(annotation.organisation)", label, "\(annotation.priority)", "\(DisplayTime.day(annotation.written.time))",
+                    "\(annotation.note)"]
+        }, empty: "No organisation has filed it in a portfolio.")
     }
 
     private var progress: Markup {

@@ -39,6 +39,7 @@ struct OverviewDocument: Codable, Hashable, Sendable {
     struct Filter: Codable, Hashable, Sendable {
         var themes: [String]
         var organisations: [String]
+        var labels: [String]
         /// The first day covered, `YYYY-MM-DD`.
         var since: String?
         var stalledAfterDays: Int
@@ -100,6 +101,24 @@ struct OverviewDocument: Codable, Hashable, Sendable {
         var lessonsLearned: String?
     }
 
+    /// One organisation's portfolio label.
+    struct Label: Codable, Hashable, Sendable {
+        var organisation: String
+        var label: String
+        var byPhase: PhaseNumbers
+        var highPriority: Int
+    }
+
+    /// An initiative an organisation marked high priority.
+    struct Prioritised: Codable, Hashable, Sendable {
+        var initiative: InitiativeReference
+        var markedBy: String
+        /// Absent when the annotation has no label.
+        var label: String?
+        var note: String
+        var daysSinceMovement: Int
+    }
+
     struct Week: Codable, Hashable, Sendable {
         /// ISO week, e.g. `2026-W09`.
         var week: String
@@ -125,6 +144,10 @@ struct OverviewDocument: Codable, Hashable, Sendable {
     var recent: [InitiativeReference]
     var activity: [Week]
     var syncHealth: [PeerHealth]
+    /// Portfolio labels from annotations, by organisation then label.
+    var labels: [Label]
+    /// Marked high priority, by organisation, oldest movement first.
+    var prioritised: [Prioritised]
 
     init(_ overview: Overview, query: OverviewQuery, node: String, peers: [PeerHealth]) {
         func adoption(_ initiative: AdoptedInitiative) -> Adoption {
@@ -139,7 +162,7 @@ struct OverviewDocument: Codable, Hashable, Sendable {
         self.node = node
         filter = Filter(
             themes: overview.filter.themes.sorted(), organisations: overview.filter.owners.map(\.rawValue).sorted(),
-            since: query.since, stalledAfterDays: overview.stalledAfterDays)
+            labels: overview.filter.labels.sorted(), since: query.since, stalledAfterDays: overview.stalledAfterDays)
         total = overview.total
         byPhase = PhaseNumbers(overview.byPhase)
         funnel = Funnel(
@@ -163,5 +186,14 @@ struct OverviewDocument: Codable, Hashable, Sendable {
             Week(week: $0.label, start: DisplayTime.date(millis: $0.start), initiatives: $0.initiatives)
         }
         syncHealth = peers
+        labels = overview.labels.map {
+            Label(organisation: $0.organisation.rawValue, label: $0.label, byPhase: PhaseNumbers($0.byPhase),
+                  highPriority: $0.highPriority)
+        }
+        prioritised = overview.prioritised.map {
+            Prioritised(initiative: InitiativeReference($0.entry), markedBy: $0.organisation.rawValue,
+                        label: $0.annotation.label.isEmpty ? nil : $0.annotation.label, note: $0.annotation.note,
+                        daysSinceMovement: $0.daysSinceMovement)
+        }
     }
 }

@@ -1,8 +1,9 @@
 import KiemCore
 
 /// `/`: the portfolio at a glance. The filter form, headline numbers, the
-/// four charts, and the tables behind them: organisations, adoption spread,
-/// stalled and stopped work, recent changes and per-agency sync health.
+/// four charts, and the tables behind them: organisations, the portfolio
+/// labels and high-priority marks of annotations, adoption spread, stalled
+/// and stopped work, recent changes and per-agency sync health.
 struct OverviewPage {
     let overview: Overview
     let query: OverviewQuery
@@ -35,6 +36,8 @@ struct OverviewPage {
             placeholder="any"></label>\
             <label>Organisation<input name="org" value="\(filter.owners.map(\.rawValue).sorted().joined(separator: ","))" \
             placeholder="any"></label>\
+            <label>Label<input name="label" value="\(filter.labels.sorted().joined(separator: ","))" \
+            placeholder="any"></label>\
             <label>Changed since<input name="since" type="date" value="\(query.since ?? "")"></label>\
             <label>Stalled after (days)<input name="stalled" type="number" min="0" \
             max="\(OverviewQuery.maximumStalledDays)" value="\(overview.stalledAfterDays)"></label>\
@@ -64,6 +67,26 @@ struct OverviewPage {
                     + ["\(row.owned.total)", "\(row.adopting)", "\(row.endorsing)"]
             },
             empty: "No organisation owns a covered initiative.", numeric: Set(1...(phases.count + 3)))
+        let labels = PageLayout.table(
+            ["Label", "By"] + phases.map(\.description) + ["total", "high priority"],
+            rows: overview.labels.map { row in
+                [
+                    "<a href=\"/?label=\(OverviewQuery.percentEncoded(row.label))\">\(row.label)</a>",
+                    "\(row.organisation.rawValue)",
+                ] + phases.map { "\(row.byPhase[$0])" } + ["\(row.byPhase.total)", "\(row.highPriority)"]
+            },
+            empty: "No initiative is filed under a portfolio label (kiemctl initiative annotate).",
+            numeric: Set(2...(phases.count + 3)))
+        let prioritised = PageLayout.table(
+            ["Initiative", "Owner", "Phase", "Marked by", "Label", "Days still", "Note"],
+            rows: overview.prioritised.map { mark in
+                [
+                    link(mark.entry), "\(mark.entry.owner.rawValue)", PageLayout.phaseBadge(mark.entry.phase.description),
+                    "\(mark.organisation.rawValue)", "\(mark.annotation.label)", "\(mark.daysSinceMovement)",
+                    "\(mark.annotation.note)",
+                ]
+            },
+            empty: "No initiative is marked high priority.", numeric: [5])
         let spread = PageLayout.table(
             ["Initiative", "Owner", "Phase", "Taken up by", "Piloting or adopted"],
             rows: overview.adoptionSpread.map { adopted in
@@ -115,6 +138,8 @@ struct OverviewPage {
             empty: "This node has no peers.", numeric: [5])
         return """
             <h2>By organisation</h2>\(organisations)
+            <h2>Portfolio labels</h2>\(labels)
+            <h2>High priority</h2>\(prioritised)
             <h2>Adoption spread</h2>\(spread)
             <h2>Stalled work</h2>\(stalled)
             <h2>Stopped, with lessons learned</h2>\(stopped)

@@ -2,9 +2,9 @@ import Foundation
 import KiemCore
 
 /// The overview filters of a dashboard URL:
-/// `?theme=ai&theme=mpc&org=uwv&since=2026-01-01&stalled=90`.
+/// `?theme=ai&theme=mpc&org=uwv&label=werkagenda-2027&since=2026-01-01&stalled=90`.
 ///
-/// `theme` and `org` may repeat or list several values separated by commas
+/// `theme`, `org` and `label` may repeat or list several values separated by commas
 /// (an initiative must match one of each); empty values are ignored, as an
 /// empty form field sends them. Anything else is refused with a 400 that
 /// says what is wrong.
@@ -18,7 +18,7 @@ struct OverviewQuery: Hashable, Sendable {
 
     /// The largest `stalled` accepted: ten years.
     static let maximumStalledDays = 3_650
-    static let parameterNames = ["theme", "org", "since", "stalled"]
+    static let parameterNames = ["theme", "org", "label", "since", "stalled"]
 
     init() {}
 
@@ -29,7 +29,7 @@ struct OverviewQuery: Hashable, Sendable {
                 throw .badRequest("\"\(name)\" is not a filter; use \(Self.parameterNames.joined(separator: ", "))")
             }
             // The form's text fields send lists as "a, b".
-            let values = name == "theme" || name == "org" ? value.split(separator: ",").map(String.init) : [value]
+            let values = name == "theme" || name == "org" || name == "label" ? value.split(separator: ",").map(String.init) : [value]
             for value in values.map({ $0.trimmingCharacters(in: .whitespaces) }) where !value.isEmpty {
                 try read(name, value)
             }
@@ -46,6 +46,8 @@ struct OverviewQuery: Hashable, Sendable {
             } catch {
                 throw .badRequest("org \"\(value)\" is not an organisation id (lowercase letters, digits and dashes)")
             }
+        case "label":
+            filter.labels.insert(value)
         case "since":
             guard let start = Self.startOfDay(value) else {
                 throw .badRequest("since \"\(value)\" is not a date as YYYY-MM-DD")
@@ -64,6 +66,7 @@ struct OverviewQuery: Hashable, Sendable {
     /// into the export and API links.
     var queryString: String {
         var pairs = filter.themes.sorted().map { ("theme", $0) } + filter.owners.sorted().map { ("org", $0.rawValue) }
+            + filter.labels.sorted().map { ("label", $0) }
         if let since { pairs.append(("since", since)) }
         if stalledAfterDays != 90 { pairs.append(("stalled", String(stalledAfterDays))) }
         guard !pairs.isEmpty else { return "" }

@@ -3,9 +3,10 @@ import KiemCore
 
 /// `/export/initiatives.csv`: one row per initiative the overview covers, in
 /// id order (oldest first), as RFC 4180 CSV: comma-separated, CRLF line
-/// ends, a header row, fields as ``KiemCore/CSVField`` writes them.
+/// ends, a header row, fields as ``KiemCore/CSVField`` writes them. Lists
+/// are `;`-separated; an annotation is `organisation:label:priority`.
 struct PortfolioCSV: Sendable {
-    static let header = ["id", "title", "owner", "phase", "themes", "adopters", "last_movement", "stalled_days"]
+    static let header = ["id", "title", "owner", "phase", "themes", "adopters", "last_movement", "stalled_days", "annotations"]
 
     /// The CSV text.
     let text: String
@@ -23,9 +24,10 @@ struct PortfolioCSV: Sendable {
                     .map { "\($0.key.rawValue):\($0.value)" }.joined(separator: ";"),
                 DisplayTime.day(DisplayTime.date(entry.lastMovement)),
                 stalled[entry.id].map(String.init) ?? "",
+                entry.annotations.sorted { $0.key < $1.key }
+                    .map { "\($0.key.rawValue):\($0.value.label):\($0.value.priority)" }.joined(separator: ";"),
             ]
         }
         text = ([Self.header] + rows).map { $0.map(CSVField.encode).joined(separator: ",") + "\r\n" }.joined()
     }
-
 }

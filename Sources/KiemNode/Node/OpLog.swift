@@ -235,7 +235,7 @@ public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
     case store(String)
     /// The store does not continue this node's own log.
     case inconsistentStore(String)
-    /// The node's role does not make this kind of write (a regie only endorses).
+    /// The node's role does not make this kind of write (a regie only annotates and endorses).
     case roleForbids(String)
 
     public var description: String {

@@ -182,11 +182,12 @@ final class Replicator: Sendable {
 
     /// Writes a local change and wakes the senders.
     /// - Throws: ``WriteError/roleForbids(_:)`` when a regie node is asked
-    ///   for anything but an endorsement: the regie steers, it does not own
+    ///   for anything but an annotation or endorsement: the regie steers, it does not own
     ///   or run initiatives.
     func write(_ change: LocalChange, to initiative: InitiativeID?) async throws -> SignedOp {
         if role == .regie, !Self.regieMayWrite(change) {
-            throw WriteError.roleForbids("a regie node only endorses initiatives; \(oplog.organisation) cannot create, edit or adopt them")
+            throw WriteError.roleForbids(
+                "a regie node only annotates and endorses initiatives; \(oplog.organisation) cannot create, edit or adopt them")
         }
         let oplog = self.oplog
         let signed = try await pool.runIfActive {
@@ -197,11 +198,14 @@ final class Replicator: Sendable {
         return signed
     }
 
-    /// What a regie node writes: endorsements (its portfolio view of other
-    /// organisations' work), nothing of the initiatives themselves.
+    /// What a regie node writes: annotations and endorsements (its own
+    /// portfolio view of other organisations' work), nothing of the
+    /// initiatives themselves.
     static func regieMayWrite(_ change: LocalChange) -> Bool {
-        if case .setEndorsement = change { return true }
-        return false
+        switch change {
+        case .setAnnotation, .setEndorsement: true
+        default: false
+        }
     }
 
     static func wallMillis() -> UInt64 {

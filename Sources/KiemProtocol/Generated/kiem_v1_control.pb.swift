@@ -399,6 +399,27 @@ public nonisolated struct Kiem_V1_EndorseRequest: Sendable {
   public init() {}
 }
 
+/// Replaces the node organisation's annotation; all fields empty clears it.
+public nonisolated struct Kiem_V1_AnnotateRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  /// 1 to 40 lowercase letters, digits or '-'; empty for none.
+  public var label: String = String()
+
+  /// Unspecified = normal.
+  public var priority: Kiem_V1_Priority = .unspecified
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Kiem_V1_ArchiveRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -853,6 +874,10 @@ public nonisolated struct Kiem_V1_OverviewRequest: Sendable {
   /// Only initiatives changed on or after this day (YYYY-MM-DD, UTC); empty = all.
   public var since: String = String()
 
+  /// Only initiatives some organisation's annotation files under one of these
+  /// portfolio labels (empty = all).
+  public var labels: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1046,6 +1071,59 @@ public nonisolated struct Kiem_V1_LineageTree: Sendable {
   public init() {}
 }
 
+/// One organisation's portfolio label: the initiatives it files under it.
+public nonisolated struct Kiem_V1_LabelStats: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var organisation: String = String()
+
+  public var label: String = String()
+
+  public var initiatives: UInt64 = 0
+
+  public var byPhase: [Kiem_V1_PhaseCount] = []
+
+  /// Of those, the ones the organisation marks high priority.
+  public var highPriority: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// An initiative an organisation marked high priority.
+public nonisolated struct Kiem_V1_PrioritisedInitiative: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var initiative: Kiem_V1_InitiativeSummary {
+    get {_initiative ?? Kiem_V1_InitiativeSummary()}
+    set {_initiative = newValue}
+  }
+  /// Returns true if `initiative` has been explicitly set.
+  public var hasInitiative: Bool {self._initiative != nil}
+  /// Clears the value of `initiative`. Subsequent reads from it will return its default value.
+  public mutating func clearInitiative() {self._initiative = nil}
+
+  public var organisation: String = String()
+
+  public var label: String = String()
+
+  public var note: String = String()
+
+  /// Whole days since its last progress entry, phase change or creation.
+  public var daysSinceMovement: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _initiative: Kiem_V1_InitiativeSummary? = nil
+}
+
 /// Initiatives changed in one ISO week (Monday 00:00 UTC).
 public nonisolated struct Kiem_V1_ActivityWeek: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1064,57 +1142,119 @@ public nonisolated struct Kiem_V1_ActivityWeek: Sendable {
   public init() {}
 }
 
-public nonisolated struct Kiem_V1_OverviewResponse: Sendable {
+public nonisolated struct Kiem_V1_OverviewResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var total: UInt64 = 0
+  public var total: UInt64 {
+    get {_storage._total}
+    set {_uniqueStorage()._total = newValue}
+  }
 
-  public var byPhase: [Kiem_V1_PhaseCount] = []
+  public var byPhase: [Kiem_V1_PhaseCount] {
+    get {_storage._byPhase}
+    set {_uniqueStorage()._byPhase = newValue}
+  }
 
   /// Most initiatives first.
-  public var byTheme: [Kiem_V1_ThemeStats] = []
+  public var byTheme: [Kiem_V1_ThemeStats] {
+    get {_storage._byTheme}
+    set {_uniqueStorage()._byTheme = newValue}
+  }
 
-  public var byOrganisation: [Kiem_V1_OrganisationStats] = []
+  public var byOrganisation: [Kiem_V1_OrganisationStats] {
+    get {_storage._byOrganisation}
+    set {_uniqueStorage()._byOrganisation = newValue}
+  }
 
   /// Initiatives piloted or adopted by two or more other organisations, most
   /// adopters first.
-  public var adoption: [Kiem_V1_AdoptionSpread] = []
+  public var adoption: [Kiem_V1_AdoptionSpread] {
+    get {_storage._adoption}
+    set {_uniqueStorage()._adoption = newValue}
+  }
 
   /// Oldest movement first.
-  public var stalled: [Kiem_V1_StalledInitiative] = []
+  public var stalled: [Kiem_V1_StalledInitiative] {
+    get {_storage._stalled}
+    set {_uniqueStorage()._stalled = newValue}
+  }
 
   /// The newest HLC reflected in these figures.
-  public var asOfHlc: UInt64 = 0
+  public var asOfHlc: UInt64 {
+    get {_storage._asOfHlc}
+    set {_uniqueStorage()._asOfHlc = newValue}
+  }
 
-  public var funnel: [Kiem_V1_FunnelStage] = []
+  public var funnel: [Kiem_V1_FunnelStage] {
+    get {_storage._funnel}
+    set {_uniqueStorage()._funnel = newValue}
+  }
 
-  public var funnelStopped: UInt64 = 0
+  public var funnelStopped: UInt64 {
+    get {_storage._funnelStopped}
+    set {_uniqueStorage()._funnelStopped = newValue}
+  }
 
   /// Most recently stopped first.
-  public var stopped: [Kiem_V1_StoppedInitiative] = []
+  public var stopped: [Kiem_V1_StoppedInitiative] {
+    get {_storage._stopped}
+    set {_uniqueStorage()._stopped = newValue}
+  }
 
-  public var lineage: [Kiem_V1_LineageTree] = []
+  public var lineage: [Kiem_V1_LineageTree] {
+    get {_storage._lineage}
+    set {_uniqueStorage()._lineage = newValue}
+  }
 
   /// Most recently changed first.
-  public var recent: [Kiem_V1_InitiativeSummary] = []
+  public var recent: [Kiem_V1_InitiativeSummary] {
+    get {_storage._recent}
+    set {_uniqueStorage()._recent = newValue}
+  }
 
   /// The last 12 weeks, oldest first.
-  public var activity: [Kiem_V1_ActivityWeek] = []
+  public var activity: [Kiem_V1_ActivityWeek] {
+    get {_storage._activity}
+    set {_uniqueStorage()._activity = newValue}
+  }
 
   /// Every peer of the serving node: per-agency sync health.
-  public var syncHealth: [Kiem_V1_Peer] = []
+  public var syncHealth: [Kiem_V1_Peer] {
+    get {_storage._syncHealth}
+    set {_uniqueStorage()._syncHealth = newValue}
+  }
 
   /// Initiatives with at least one active adoption by another organisation.
-  public var adopted: [Kiem_V1_AdoptionSpread] = []
+  public var adopted: [Kiem_V1_AdoptionSpread] {
+    get {_storage._adopted}
+    set {_uniqueStorage()._adopted = newValue}
+  }
 
   /// The stalled_after_days applied.
-  public var stalledAfterDays: UInt32 = 0
+  public var stalledAfterDays: UInt32 {
+    get {_storage._stalledAfterDays}
+    set {_uniqueStorage()._stalledAfterDays = newValue}
+  }
+
+  /// Portfolio labels by organisation, then label.
+  public var labels: [Kiem_V1_LabelStats] {
+    get {_storage._labels}
+    set {_uniqueStorage()._labels = newValue}
+  }
+
+  /// High-priority marks by organisation, oldest movement first.
+  public var prioritised: [Kiem_V1_PrioritisedInitiative] {
+    get {_storage._prioritised}
+    set {_uniqueStorage()._prioritised = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -1673,6 +1813,51 @@ nonisolated extension Kiem_V1_EndorseRequest: SwiftProtobuf.Message, SwiftProtob
   public static func ==(lhs: Kiem_V1_EndorseRequest, rhs: Kiem_V1_EndorseRequest) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.endorsed != rhs.endorsed {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_AnnotateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AnnotateRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}label\0\u{1}priority\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.label) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.label.isEmpty {
+      try visitor.visitSingularStringField(value: self.label, fieldNumber: 2)
+    }
+    if self.priority != .unspecified {
+      try visitor.visitSingularEnumField(value: self.priority, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_AnnotateRequest, rhs: Kiem_V1_AnnotateRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.label != rhs.label {return false}
+    if lhs.priority != rhs.priority {return false}
     if lhs.note != rhs.note {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -2355,7 +2540,7 @@ nonisolated extension Kiem_V1_SyncProgress.Stage: SwiftProtobuf._ProtoNameProvid
 
 nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OverviewRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}stalled_after_days\0\u{1}themes\0\u{1}owners\0\u{1}since\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}stalled_after_days\0\u{1}themes\0\u{1}owners\0\u{1}since\0\u{1}labels\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2367,6 +2552,7 @@ nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProto
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.themes) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.owners) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.since) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.labels) }()
       default: break
       }
     }
@@ -2385,6 +2571,9 @@ nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProto
     if !self.since.isEmpty {
       try visitor.visitSingularStringField(value: self.since, fieldNumber: 4)
     }
+    if !self.labels.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.labels, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2393,6 +2582,7 @@ nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProto
     if lhs.themes != rhs.themes {return false}
     if lhs.owners != rhs.owners {return false}
     if lhs.since != rhs.since {return false}
+    if lhs.labels != rhs.labels {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2769,6 +2959,110 @@ nonisolated extension Kiem_V1_LineageTree.Node: SwiftProtobuf.Message, SwiftProt
   }
 }
 
+nonisolated extension Kiem_V1_LabelStats: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LabelStats"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}organisation\0\u{1}label\0\u{1}initiatives\0\u{3}by_phase\0\u{3}high_priority\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.organisation) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.label) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.initiatives) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.byPhase) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.highPriority) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.organisation.isEmpty {
+      try visitor.visitSingularStringField(value: self.organisation, fieldNumber: 1)
+    }
+    if !self.label.isEmpty {
+      try visitor.visitSingularStringField(value: self.label, fieldNumber: 2)
+    }
+    if self.initiatives != 0 {
+      try visitor.visitSingularUInt64Field(value: self.initiatives, fieldNumber: 3)
+    }
+    if !self.byPhase.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.byPhase, fieldNumber: 4)
+    }
+    if self.highPriority != 0 {
+      try visitor.visitSingularUInt64Field(value: self.highPriority, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_LabelStats, rhs: Kiem_V1_LabelStats) -> Bool {
+    if lhs.organisation != rhs.organisation {return false}
+    if lhs.label != rhs.label {return false}
+    if lhs.initiatives != rhs.initiatives {return false}
+    if lhs.byPhase != rhs.byPhase {return false}
+    if lhs.highPriority != rhs.highPriority {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_PrioritisedInitiative: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PrioritisedInitiative"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}initiative\0\u{1}organisation\0\u{1}label\0\u{1}note\0\u{3}days_since_movement\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._initiative) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.organisation) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.label) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.daysSinceMovement) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._initiative {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.organisation.isEmpty {
+      try visitor.visitSingularStringField(value: self.organisation, fieldNumber: 2)
+    }
+    if !self.label.isEmpty {
+      try visitor.visitSingularStringField(value: self.label, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    if self.daysSinceMovement != 0 {
+      try visitor.visitSingularUInt32Field(value: self.daysSinceMovement, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_PrioritisedInitiative, rhs: Kiem_V1_PrioritisedInitiative) -> Bool {
+    if lhs._initiative != rhs._initiative {return false}
+    if lhs.organisation != rhs.organisation {return false}
+    if lhs.label != rhs.label {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.daysSinceMovement != rhs.daysSinceMovement {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Kiem_V1_ActivityWeek: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ActivityWeek"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}start_millis\0\u{1}label\0\u{1}initiatives\0")
@@ -2811,104 +3105,184 @@ nonisolated extension Kiem_V1_ActivityWeek: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OverviewResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{3}by_phase\0\u{3}by_theme\0\u{3}by_organisation\0\u{1}adoption\0\u{1}stalled\0\u{3}as_of_hlc\0\u{1}funnel\0\u{3}funnel_stopped\0\u{1}stopped\0\u{1}lineage\0\u{1}recent\0\u{1}activity\0\u{3}sync_health\0\u{1}adopted\0\u{3}stalled_after_days\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{3}by_phase\0\u{3}by_theme\0\u{3}by_organisation\0\u{1}adoption\0\u{1}stalled\0\u{3}as_of_hlc\0\u{1}funnel\0\u{3}funnel_stopped\0\u{1}stopped\0\u{1}lineage\0\u{1}recent\0\u{1}activity\0\u{3}sync_health\0\u{1}adopted\0\u{3}stalled_after_days\0\u{1}labels\0\u{1}prioritised\0")
+
+  fileprivate class _StorageClass {
+    var _total: UInt64 = 0
+    var _byPhase: [Kiem_V1_PhaseCount] = []
+    var _byTheme: [Kiem_V1_ThemeStats] = []
+    var _byOrganisation: [Kiem_V1_OrganisationStats] = []
+    var _adoption: [Kiem_V1_AdoptionSpread] = []
+    var _stalled: [Kiem_V1_StalledInitiative] = []
+    var _asOfHlc: UInt64 = 0
+    var _funnel: [Kiem_V1_FunnelStage] = []
+    var _funnelStopped: UInt64 = 0
+    var _stopped: [Kiem_V1_StoppedInitiative] = []
+    var _lineage: [Kiem_V1_LineageTree] = []
+    var _recent: [Kiem_V1_InitiativeSummary] = []
+    var _activity: [Kiem_V1_ActivityWeek] = []
+    var _syncHealth: [Kiem_V1_Peer] = []
+    var _adopted: [Kiem_V1_AdoptionSpread] = []
+    var _stalledAfterDays: UInt32 = 0
+    var _labels: [Kiem_V1_LabelStats] = []
+    var _prioritised: [Kiem_V1_PrioritisedInitiative] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _total = source._total
+      _byPhase = source._byPhase
+      _byTheme = source._byTheme
+      _byOrganisation = source._byOrganisation
+      _adoption = source._adoption
+      _stalled = source._stalled
+      _asOfHlc = source._asOfHlc
+      _funnel = source._funnel
+      _funnelStopped = source._funnelStopped
+      _stopped = source._stopped
+      _lineage = source._lineage
+      _recent = source._recent
+      _activity = source._activity
+      _syncHealth = source._syncHealth
+      _adopted = source._adopted
+      _stalledAfterDays = source._stalledAfterDays
+      _labels = source._labels
+      _prioritised = source._prioritised
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.total) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.byPhase) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.byTheme) }()
-      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.byOrganisation) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.adoption) }()
-      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.stalled) }()
-      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.asOfHlc) }()
-      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.funnel) }()
-      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.funnelStopped) }()
-      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.stopped) }()
-      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.lineage) }()
-      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.recent) }()
-      case 13: try { try decoder.decodeRepeatedMessageField(value: &self.activity) }()
-      case 14: try { try decoder.decodeRepeatedMessageField(value: &self.syncHealth) }()
-      case 15: try { try decoder.decodeRepeatedMessageField(value: &self.adopted) }()
-      case 16: try { try decoder.decodeSingularUInt32Field(value: &self.stalledAfterDays) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._total) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._byPhase) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._byTheme) }()
+        case 4: try { try decoder.decodeRepeatedMessageField(value: &_storage._byOrganisation) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._adoption) }()
+        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._stalled) }()
+        case 7: try { try decoder.decodeSingularUInt64Field(value: &_storage._asOfHlc) }()
+        case 8: try { try decoder.decodeRepeatedMessageField(value: &_storage._funnel) }()
+        case 9: try { try decoder.decodeSingularUInt64Field(value: &_storage._funnelStopped) }()
+        case 10: try { try decoder.decodeRepeatedMessageField(value: &_storage._stopped) }()
+        case 11: try { try decoder.decodeRepeatedMessageField(value: &_storage._lineage) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._recent) }()
+        case 13: try { try decoder.decodeRepeatedMessageField(value: &_storage._activity) }()
+        case 14: try { try decoder.decodeRepeatedMessageField(value: &_storage._syncHealth) }()
+        case 15: try { try decoder.decodeRepeatedMessageField(value: &_storage._adopted) }()
+        case 16: try { try decoder.decodeSingularUInt32Field(value: &_storage._stalledAfterDays) }()
+        case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._labels) }()
+        case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._prioritised) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.total != 0 {
-      try visitor.visitSingularUInt64Field(value: self.total, fieldNumber: 1)
-    }
-    if !self.byPhase.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.byPhase, fieldNumber: 2)
-    }
-    if !self.byTheme.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.byTheme, fieldNumber: 3)
-    }
-    if !self.byOrganisation.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.byOrganisation, fieldNumber: 4)
-    }
-    if !self.adoption.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.adoption, fieldNumber: 5)
-    }
-    if !self.stalled.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.stalled, fieldNumber: 6)
-    }
-    if self.asOfHlc != 0 {
-      try visitor.visitSingularUInt64Field(value: self.asOfHlc, fieldNumber: 7)
-    }
-    if !self.funnel.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.funnel, fieldNumber: 8)
-    }
-    if self.funnelStopped != 0 {
-      try visitor.visitSingularUInt64Field(value: self.funnelStopped, fieldNumber: 9)
-    }
-    if !self.stopped.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.stopped, fieldNumber: 10)
-    }
-    if !self.lineage.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.lineage, fieldNumber: 11)
-    }
-    if !self.recent.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.recent, fieldNumber: 12)
-    }
-    if !self.activity.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.activity, fieldNumber: 13)
-    }
-    if !self.syncHealth.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.syncHealth, fieldNumber: 14)
-    }
-    if !self.adopted.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.adopted, fieldNumber: 15)
-    }
-    if self.stalledAfterDays != 0 {
-      try visitor.visitSingularUInt32Field(value: self.stalledAfterDays, fieldNumber: 16)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if _storage._total != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._total, fieldNumber: 1)
+      }
+      if !_storage._byPhase.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._byPhase, fieldNumber: 2)
+      }
+      if !_storage._byTheme.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._byTheme, fieldNumber: 3)
+      }
+      if !_storage._byOrganisation.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._byOrganisation, fieldNumber: 4)
+      }
+      if !_storage._adoption.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._adoption, fieldNumber: 5)
+      }
+      if !_storage._stalled.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._stalled, fieldNumber: 6)
+      }
+      if _storage._asOfHlc != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._asOfHlc, fieldNumber: 7)
+      }
+      if !_storage._funnel.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._funnel, fieldNumber: 8)
+      }
+      if _storage._funnelStopped != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._funnelStopped, fieldNumber: 9)
+      }
+      if !_storage._stopped.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._stopped, fieldNumber: 10)
+      }
+      if !_storage._lineage.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._lineage, fieldNumber: 11)
+      }
+      if !_storage._recent.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._recent, fieldNumber: 12)
+      }
+      if !_storage._activity.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._activity, fieldNumber: 13)
+      }
+      if !_storage._syncHealth.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._syncHealth, fieldNumber: 14)
+      }
+      if !_storage._adopted.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._adopted, fieldNumber: 15)
+      }
+      if _storage._stalledAfterDays != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._stalledAfterDays, fieldNumber: 16)
+      }
+      if !_storage._labels.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._labels, fieldNumber: 17)
+      }
+      if !_storage._prioritised.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._prioritised, fieldNumber: 18)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Kiem_V1_OverviewResponse, rhs: Kiem_V1_OverviewResponse) -> Bool {
-    if lhs.total != rhs.total {return false}
-    if lhs.byPhase != rhs.byPhase {return false}
-    if lhs.byTheme != rhs.byTheme {return false}
-    if lhs.byOrganisation != rhs.byOrganisation {return false}
-    if lhs.adoption != rhs.adoption {return false}
-    if lhs.stalled != rhs.stalled {return false}
-    if lhs.asOfHlc != rhs.asOfHlc {return false}
-    if lhs.funnel != rhs.funnel {return false}
-    if lhs.funnelStopped != rhs.funnelStopped {return false}
-    if lhs.stopped != rhs.stopped {return false}
-    if lhs.lineage != rhs.lineage {return false}
-    if lhs.recent != rhs.recent {return false}
-    if lhs.activity != rhs.activity {return false}
-    if lhs.syncHealth != rhs.syncHealth {return false}
-    if lhs.adopted != rhs.adopted {return false}
-    if lhs.stalledAfterDays != rhs.stalledAfterDays {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._total != rhs_storage._total {return false}
+        if _storage._byPhase != rhs_storage._byPhase {return false}
+        if _storage._byTheme != rhs_storage._byTheme {return false}
+        if _storage._byOrganisation != rhs_storage._byOrganisation {return false}
+        if _storage._adoption != rhs_storage._adoption {return false}
+        if _storage._stalled != rhs_storage._stalled {return false}
+        if _storage._asOfHlc != rhs_storage._asOfHlc {return false}
+        if _storage._funnel != rhs_storage._funnel {return false}
+        if _storage._funnelStopped != rhs_storage._funnelStopped {return false}
+        if _storage._stopped != rhs_storage._stopped {return false}
+        if _storage._lineage != rhs_storage._lineage {return false}
+        if _storage._recent != rhs_storage._recent {return false}
+        if _storage._activity != rhs_storage._activity {return false}
+        if _storage._syncHealth != rhs_storage._syncHealth {return false}
+        if _storage._adopted != rhs_storage._adopted {return false}
+        if _storage._stalledAfterDays != rhs_storage._stalledAfterDays {return false}
+        if _storage._labels != rhs_storage._labels {return false}
+        if _storage._prioritised != rhs_storage._prioritised {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

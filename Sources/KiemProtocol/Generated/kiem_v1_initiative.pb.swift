@@ -131,6 +131,51 @@ public nonisolated enum Kiem_V1_AdoptionStatus: SwiftProtobuf.Enum, Swift.CaseIt
 
 }
 
+/// How much weight an organisation gives an initiative in its annotation.
+public nonisolated enum Kiem_V1_Priority: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// On writes: normal.
+  case unspecified // = 0
+  case low // = 1
+  case normal // = 2
+  case high // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .low
+    case 2: self = .normal
+    case 3: self = .high
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .low: return 1
+    case .normal: return 2
+    case .high: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Kiem_V1_Priority] = [
+    .unspecified,
+    .low,
+    .normal,
+    .high,
+  ]
+
+}
+
 /// The kind of change an op makes, for history and watch events.
 public nonisolated enum Kiem_V1_ChangeKind: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
@@ -144,6 +189,7 @@ public nonisolated enum Kiem_V1_ChangeKind: SwiftProtobuf.Enum, Swift.CaseIterab
   case adoption // = 7
   case endorsement // = 8
   case archive // = 9
+  case annotation // = 10
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -162,6 +208,7 @@ public nonisolated enum Kiem_V1_ChangeKind: SwiftProtobuf.Enum, Swift.CaseIterab
     case 7: self = .adoption
     case 8: self = .endorsement
     case 9: self = .archive
+    case 10: self = .annotation
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -178,6 +225,7 @@ public nonisolated enum Kiem_V1_ChangeKind: SwiftProtobuf.Enum, Swift.CaseIterab
     case .adoption: return 7
     case .endorsement: return 8
     case .archive: return 9
+    case .annotation: return 10
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -194,6 +242,7 @@ public nonisolated enum Kiem_V1_ChangeKind: SwiftProtobuf.Enum, Swift.CaseIterab
     .adoption,
     .endorsement,
     .archive,
+    .annotation,
   ]
 
 }
@@ -401,6 +450,42 @@ public nonisolated struct Kiem_V1_Endorsement: Sendable {
   fileprivate var _written: Kiem_V1_Provenance? = nil
 }
 
+/// One organisation's annotation: how it files the initiative in its own
+/// portfolio (the regie's programme label and priority, for instance).
+public nonisolated struct Kiem_V1_Annotation: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var organisation: String = String()
+
+  /// Portfolio label: 1 to 40 lowercase letters, digits or '-'; empty for none.
+  public var label: String = String()
+
+  public var priority: Kiem_V1_Priority = .unspecified
+
+  public var note: String = String()
+
+  public var written: Kiem_V1_Provenance {
+    get {_written ?? Kiem_V1_Provenance()}
+    set {_written = newValue}
+  }
+  /// Returns true if `written` has been explicitly set.
+  public var hasWritten: Bool {self._written != nil}
+  /// Clears the value of `written`. Subsequent reads from it will return its default value.
+  public mutating func clearWritten() {self._written = nil}
+
+  /// Concurrent annotations by the same organisation's nodes that no later
+  /// write replaced, besides this winner.
+  public var concurrentCount: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _written: Kiem_V1_Provenance? = nil
+}
+
 /// A named measurement attached to a progress entry. The replica keeps name and
 /// value; a unit given on a write is kept in the name ("doorlooptijd (dagen)")
 /// and `unit` is empty on reads.
@@ -586,6 +671,12 @@ public nonisolated struct Kiem_V1_Initiative: @unchecked Sendable {
     set {_uniqueStorage()._progress = newValue}
   }
 
+  /// Per organisation, sorted by organisation; cleared (empty) ones left out.
+  public var annotations: [Kiem_V1_Annotation] {
+    get {_storage._annotations}
+    set {_uniqueStorage()._annotations = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -671,8 +762,12 @@ nonisolated extension Kiem_V1_AdoptionStatus: SwiftProtobuf._ProtoNameProviding 
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ADOPTION_STATUS_UNSPECIFIED\0\u{1}ADOPTION_STATUS_EXPLORING\0\u{1}ADOPTION_STATUS_PILOTING\0\u{1}ADOPTION_STATUS_ADOPTED\0\u{1}ADOPTION_STATUS_DROPPED\0")
 }
 
+nonisolated extension Kiem_V1_Priority: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PRIORITY_UNSPECIFIED\0\u{1}PRIORITY_LOW\0\u{1}PRIORITY_NORMAL\0\u{1}PRIORITY_HIGH\0")
+}
+
 nonisolated extension Kiem_V1_ChangeKind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CHANGE_KIND_UNSPECIFIED\0\u{1}CHANGE_KIND_CREATE\0\u{1}CHANGE_KIND_EDIT\0\u{1}CHANGE_KIND_PHASE\0\u{1}CHANGE_KIND_THEMES\0\u{1}CHANGE_KIND_LINKS\0\u{1}CHANGE_KIND_PROGRESS\0\u{1}CHANGE_KIND_ADOPTION\0\u{1}CHANGE_KIND_ENDORSEMENT\0\u{1}CHANGE_KIND_ARCHIVE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CHANGE_KIND_UNSPECIFIED\0\u{1}CHANGE_KIND_CREATE\0\u{1}CHANGE_KIND_EDIT\0\u{1}CHANGE_KIND_PHASE\0\u{1}CHANGE_KIND_THEMES\0\u{1}CHANGE_KIND_LINKS\0\u{1}CHANGE_KIND_PROGRESS\0\u{1}CHANGE_KIND_ADOPTION\0\u{1}CHANGE_KIND_ENDORSEMENT\0\u{1}CHANGE_KIND_ARCHIVE\0\u{1}CHANGE_KIND_ANNOTATION\0")
 }
 
 nonisolated extension Kiem_V1_Provenance: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1028,6 +1123,65 @@ nonisolated extension Kiem_V1_Endorsement: SwiftProtobuf.Message, SwiftProtobuf.
   }
 }
 
+nonisolated extension Kiem_V1_Annotation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Annotation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}organisation\0\u{1}label\0\u{1}priority\0\u{1}note\0\u{1}written\0\u{3}concurrent_count\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.organisation) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.label) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._written) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.concurrentCount) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.organisation.isEmpty {
+      try visitor.visitSingularStringField(value: self.organisation, fieldNumber: 1)
+    }
+    if !self.label.isEmpty {
+      try visitor.visitSingularStringField(value: self.label, fieldNumber: 2)
+    }
+    if self.priority != .unspecified {
+      try visitor.visitSingularEnumField(value: self.priority, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    try { if let v = self._written {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if self.concurrentCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.concurrentCount, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_Annotation, rhs: Kiem_V1_Annotation) -> Bool {
+    if lhs.organisation != rhs.organisation {return false}
+    if lhs.label != rhs.label {return false}
+    if lhs.priority != rhs.priority {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs._written != rhs._written {return false}
+    if lhs.concurrentCount != rhs.concurrentCount {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Kiem_V1_Metric: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Metric"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}value\0\u{1}unit\0")
@@ -1124,7 +1278,7 @@ nonisolated extension Kiem_V1_ProgressEntry: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Kiem_V1_Initiative: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Initiative"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}owner\0\u{3}derived_from\0\u{1}created\0\u{3}updated_hlc\0\u{2}\u{5}title\0\u{1}summary\0\u{1}description\0\u{1}contact\0\u{1}funding\0\u{1}phase\0\u{1}archived\0\u{2}\u{4}themes\0\u{1}links\0\u{1}adoptions\0\u{1}endorsements\0\u{1}progress\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}owner\0\u{3}derived_from\0\u{1}created\0\u{3}updated_hlc\0\u{2}\u{5}title\0\u{1}summary\0\u{1}description\0\u{1}contact\0\u{1}funding\0\u{1}phase\0\u{1}archived\0\u{2}\u{4}themes\0\u{1}links\0\u{1}adoptions\0\u{1}endorsements\0\u{1}progress\0\u{1}annotations\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1144,6 +1298,7 @@ nonisolated extension Kiem_V1_Initiative: SwiftProtobuf.Message, SwiftProtobuf._
     var _adoptions: [Kiem_V1_Adoption] = []
     var _endorsements: [Kiem_V1_Endorsement] = []
     var _progress: [Kiem_V1_ProgressEntry] = []
+    var _annotations: [Kiem_V1_Annotation] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1171,6 +1326,7 @@ nonisolated extension Kiem_V1_Initiative: SwiftProtobuf.Message, SwiftProtobuf._
       _adoptions = source._adoptions
       _endorsements = source._endorsements
       _progress = source._progress
+      _annotations = source._annotations
     }
   }
 
@@ -1206,6 +1362,7 @@ nonisolated extension Kiem_V1_Initiative: SwiftProtobuf.Message, SwiftProtobuf._
         case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._adoptions) }()
         case 23: try { try decoder.decodeRepeatedMessageField(value: &_storage._endorsements) }()
         case 24: try { try decoder.decodeRepeatedMessageField(value: &_storage._progress) }()
+        case 25: try { try decoder.decodeRepeatedMessageField(value: &_storage._annotations) }()
         default: break
         }
       }
@@ -1269,6 +1426,9 @@ nonisolated extension Kiem_V1_Initiative: SwiftProtobuf.Message, SwiftProtobuf._
       if !_storage._progress.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._progress, fieldNumber: 24)
       }
+      if !_storage._annotations.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._annotations, fieldNumber: 25)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1295,6 +1455,7 @@ nonisolated extension Kiem_V1_Initiative: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._adoptions != rhs_storage._adoptions {return false}
         if _storage._endorsements != rhs_storage._endorsements {return false}
         if _storage._progress != rhs_storage._progress {return false}
+        if _storage._annotations != rhs_storage._annotations {return false}
         return true
       }
       if !storagesAreEqual {return false}

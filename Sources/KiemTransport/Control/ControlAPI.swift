@@ -23,6 +23,8 @@ public enum ControlAPI {
     public static let endorse = RPCMethod<Kiem_V1_EndorseRequest, Kiem_V1_MutationResponse>(MethodDescriptor.Control.endorse)
     /// `Archive`: Archives or restores an initiative.
     public static let archive = RPCMethod<Kiem_V1_ArchiveRequest, Kiem_V1_MutationResponse>(MethodDescriptor.Control.archive)
+    /// `Annotate`: Sets the node organisation's annotation (portfolio label, priority, note).
+    public static let annotate = RPCMethod<Kiem_V1_AnnotateRequest, Kiem_V1_MutationResponse>(MethodDescriptor.Control.annotate)
     /// `QueryInitiatives`: Lists initiatives by filter or full-text search.
     public static let queryInitiatives = RPCMethod<Kiem_V1_QueryInitiativesRequest, Kiem_V1_QueryInitiativesResponse>(
         MethodDescriptor.Control.queryInitiatives)

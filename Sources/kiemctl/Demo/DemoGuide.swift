@@ -36,6 +36,8 @@ struct DemoGuide: Sendable {
               \(kiemctl) initiative list --theme robotica --socket \(socket("uwv"))
               \(kiemctl) initiative search MPC --socket \(socket("uwv"))
               \(kiemctl) overview --socket \(socket("regie"))
+              \(kiemctl) overview --label werkagenda-2027 --socket \(socket("regie"))
+              \(kiemctl) initiative annotate \(letters) --label werkagenda-2027 --priority high --socket \(socket("regie"))
               \(kiemctl) status --socket \(socket("regie"))
               \(kiemctl) peers list --socket \(socket("rws"))
             \(metrics)

@@ -59,6 +59,15 @@ enum DemoSeed {
         let note: String
     }
 
+    /// The regie's annotation of an initiative: how it files it in the
+    /// portfolio it steers.
+    struct Annotation: Sendable {
+        let key: String
+        let label: String
+        let priority: Kiem_V1_Priority
+        let note: String
+    }
+
     /// One agency adopting another's initiative: the demo's showcase.
     struct Adoption: Sendable {
         let adopter: String
@@ -336,6 +345,18 @@ enum DemoSeed {
     static let endorsements = [
         Endorsement(key: "uwv-mpc-samenloop", note: "Rijksbreed interessant: MPC is een van de thema's voor gezamenlijke opschaling."),
         Endorsement(key: "rws-drones", note: "Goed voorbeeld van opschalen na een bewezen pilot."),
+    ]
+
+    /// The regie's portfolio: two programme labels, with what it marks high
+    /// priority.
+    static let annotations = [
+        Annotation(key: "uwv-mpc-samenloop", label: "werkagenda-2027", priority: .high,
+                   note: "Kandidaat voor rijksbrede opschaling van MPC."),
+        Annotation(key: "svb-mpc-inkoop", label: "werkagenda-2027", priority: .normal, note: ""),
+        Annotation(key: "rws-drones", label: "werkagenda-2027", priority: .high, note: "Opschalen naar alle regio's."),
+        Annotation(key: "uwv-brieven-ai", label: "verantwoorde-ai", priority: .high, note: "Eerst het AI-kader toetsen."),
+        Annotation(key: "svb-brieven-ai", label: "verantwoorde-ai", priority: .normal, note: ""),
+        Annotation(key: "rws-digitale-tweeling", label: "data-infrastructuur", priority: .low, note: "Volgen; nog vroeg."),
     ]
 
     /// The showcase: SVB takes UWV's proven MPC approach as its starting point.

@@ -5,8 +5,8 @@ import SwiftProtobuf
 
 /// Records ``DemoSeed`` in the running federation: each initiative through
 /// its owner's own control socket (only the owner edits its initiatives),
-/// the regie's endorsements through the regie's, and the showcase adoption
-/// through the adopter's.
+/// the regie's endorsements and annotations through the regie's, and the
+/// showcase adoption through the adopter's.
 struct DemoSeeder: Sendable {
     let topology: DemoTopology
 
@@ -54,14 +54,23 @@ struct DemoSeeder: Sendable {
         return ids
     }
 
-    /// Records the regie's endorsements (the initiatives must have reached it).
-    func endorse(_ ids: [String: String]) async throws {
-        try await topology["regie"].withControl("endorsing") { control in
+    /// Records the regie's endorsements and annotations (the initiatives
+    /// must have reached it).
+    func steer(_ ids: [String: String]) async throws {
+        try await topology["regie"].withControl("endorsing and annotating") { control in
             for endorsement in DemoSeed.endorsements {
                 _ = try await control.call(ControlAPI.endorse, Kiem_V1_EndorseRequest.with {
                     $0.id = ids[endorsement.key] ?? ""
                     $0.endorsed = true
                     $0.note = endorsement.note
+                })
+            }
+            for annotation in DemoSeed.annotations {
+                _ = try await control.call(ControlAPI.annotate, Kiem_V1_AnnotateRequest.with {
+                    $0.id = ids[annotation.key] ?? ""
+                    $0.label = annotation.label
+                    $0.priority = annotation.priority
+                    $0.note = annotation.note
                 })
             }
         }
