@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import KiemClient
 import KiemProtocol
 import KiemTestSupport
@@ -56,6 +59,23 @@ struct DemoTests {
             try await control.call(ControlAPI.queryInitiatives, Kiem_V1_QueryInitiativesRequest.with { $0.adoptedBy = ["svb"] })
         }
         #expect(adopted.initiatives.map(\.owner) == ["uwv"], "the regie does not see svb's adoption of uwv's initiative")
+
+        // The dashboard the demo names shows the numbers `kiemctl overview`
+        // prints on the regie, the regie's labels among them.
+        let line = try #require(start.output.split(separator: "\n").first { $0.contains("Open the regie dashboard: ") }, "\(start.output)")
+        let dashboard = try #require(URL(string: String(line.split(separator: " ").last ?? "")), "\(line)")
+        let (body, _) = try await URLSession.shared.data(from: dashboard.appendingPathComponent("api/overview"))
+        let api = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        let overview = try kiemctl.run(["overview", "--json", "--socket", "\(folder)/regie/kiemd.sock"])
+        try #require(overview.status == 0, "\(overview.output)")
+        let printed = try #require(try JSONSerialization.jsonObject(with: Data(overview.output.utf8)) as? [String: Any])
+        #expect(api["total"] as? Int == Int(Self.seededInitiatives) && printed["total"] as? Int == api["total"] as? Int)
+        #expect(printed["byPhase"] as? [String: Int] == api["byPhase"] as? [String: Int])
+        let labels = (api["labels"] as? [[String: Any]])?.map { "\($0["organisation"] ?? "")/\($0["label"] ?? "")" }
+        #expect(labels == ["regie/data-infrastructuur", "regie/verantwoorde-ai", "regie/werkagenda-2027"], "\(api)")
+        #expect((printed["labels"] as? [[String: Any]])?.count == 3 && (printed["prioritised"] as? [Any])?.count == 3)
+        let html = String(decoding: try await URLSession.shared.data(from: dashboard).0, as: UTF8.self)
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 4, "the four charts")
 
         let stop = try kiemctl.run(["demo", "stop", "--dir", folder])
         #expect(stop.status == 0, "kiemctl demo stop failed:\n\(stop.output)")
