@@ -56,7 +56,7 @@ struct RPCConnectionTests {
             router: makeTestRouter(probe: probe),
             logger: RPCFixtures.logger
         )
-        try await rpcTimeout(30, "graceful shutdown test") {
+        try await withDeadline(seconds: 30, "graceful shutdown test") {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await server.run() }
                 try await withTestClient(server) { client in
@@ -139,7 +139,7 @@ struct RPCConnectionTests {
             router: makeTestRouter(probe: probe),
             logger: RPCFixtures.logger
         )
-        try await rpcTimeout(30, "hard stop test") {
+        try await withDeadline(seconds: 30, "hard stop test") {
             try await withThrowingTaskGroup(of: Void.self) { serverTask in
                 serverTask.addTask { try await server.run() }
                 let client = try await RPCClient.connect(
@@ -251,7 +251,7 @@ enum RawTLSConnection {
     }
 
     private static func closed(_ channel: any Channel, _ collector: ByteCollector) async throws -> ByteBuffer {
-        try await rpcTimeout(10, "server closes the raw connection") {
+        try await withDeadline(seconds: 10, "server closes the raw connection") {
             try await channel.closeFuture.get()
         }
         return collector.bytes

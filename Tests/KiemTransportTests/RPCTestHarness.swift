@@ -117,7 +117,7 @@ final class Probe: Sendable {
     /// The next event, failing after `seconds`.
     func next(_ seconds: Double = 10) async throws -> ProbeEvent {
         let events = self.events
-        return try await rpcTimeout(seconds, "probe event") {
+        return try await withDeadline(seconds: seconds, "probe event") {
             var iterator = events.makeAsyncIterator()
             guard let event = await iterator.next() else { throw RPCTestError.closed }
             return event
@@ -128,24 +128,6 @@ final class Probe: Sendable {
 enum RPCTestError: Error {
     case timedOut(String)
     case closed
-}
-
-/// Awaits `operation`, failing after `seconds` so a hung test fails instead
-/// of hanging CI.
-func rpcTimeout<T: Sendable>(
-    _ seconds: Double,
-    _ what: String,
-    _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw RPCTestError.timedOut(what)
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
 }
 
 func removePeerRequest(_ address: String) -> Kiem_V1_RemovePeerRequest {
@@ -271,7 +253,7 @@ func withTestServer<Result: Sendable>(
         }
         let result: Result
         do {
-            result = try await rpcTimeout(60, "test body") { try await body(server) }
+            result = try await withDeadline(seconds: 60, "test body") { try await body(server) }
         } catch {
             group.cancelAll()
             throw error

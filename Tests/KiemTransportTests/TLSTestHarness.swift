@@ -67,24 +67,6 @@ enum TLSTestError: Error {
     case connectionClosed
 }
 
-/// Awaits `operation`, failing after `seconds`.
-func withTimeout<T: Sendable>(
-    _ seconds: Double = 60,
-    _ what: String,
-    _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw TLSTestError.timedOut(what)
-        }
-        let result = try await group.next()!
-        group.cancelAll()
-        return result
-    }
-}
-
 /// Echoes every read back; optionally closes after the first echo.
 final class EchoHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -198,7 +180,7 @@ struct TLSTestServer: Sendable {
     /// The outcome of the next handshake the server sees.
     func nextOutcome() async throws -> Result<PeerIdentity, PeerRefusal> {
         let outcomes = self.outcomes
-        return try await withTimeout(60, "server handshake outcome") {
+        return try await withDeadline(seconds: 60, "server handshake outcome") {
             var iterator = outcomes.makeAsyncIterator()
             guard let outcome = await iterator.next() else { throw TLSTestError.connectionClosed }
             return outcome
@@ -290,7 +272,7 @@ struct TLSTestClient: Sendable {
         buffer.writeString(text)
         try? await channel.writeAndFlush(buffer).get()
         let reply = self.reply
-        return try await withTimeout(60, "echo") { try await reply.get() }
+        return try await withDeadline(seconds: 60, "echo") { try await reply.get() }
     }
 
     /// The negotiated TLS version, once the handshake is done.

@@ -76,7 +76,7 @@ struct TLSTests {
     func authenticatedEvent() async throws {
         let server = try await TLSTestServer.start(identity: try serverIdentity())
         let client = try await TLSTestClient.connect(port: server.port, identity: try pki.node("uwv", "uwv-2").tlsIdentity())
-        let viaEvent = try await withTimeout(15, "authenticated event") { try await client.authenticatedEvent.get() }
+        let viaEvent = try await withDeadline(seconds: 15, "authenticated event") { try await client.authenticatedEvent.get() }
         #expect(viaEvent.organisation.rawValue == "svb")
         #expect(viaEvent.node.rawValue == "svb-1")
         let channel = client.channel
