@@ -17,7 +17,9 @@ struct StatusReport: CommandOutput, Equatable {
     var heldOps: UInt64
     /// Ops the rules refused.
     var rejectedOps: UInt64
-    var equivocations: Int
+    /// Origins caught signing two different ops with one seq; the node
+    /// accepts no more of their ops.
+    var equivocations: [Equivocation]
     /// Origin node → the highest sequence number held from it.
     var versionVector: [String: UInt64]
     var connectedPeers: UInt32
@@ -34,7 +36,7 @@ struct StatusReport: CommandOutput, Equatable {
         ops = status.opCount
         heldOps = status.heldOpCount
         rejectedOps = status.rejectedOpCount
-        equivocations = status.equivocations.count
+        equivocations = status.equivocations.map { Equivocation(origin: $0.origin, seq: $0.seq) }
         versionVector = Dictionary(status.versionVector.entries.map { ($0.origin, $0.seq) }, uniquingKeysWith: max)
         connectedPeers = status.connectedPeerCount
         peers = status.peers.map(PeerReport.init)
@@ -53,11 +55,18 @@ struct StatusReport: CommandOutput, Equatable {
             ("version vector", vector.isEmpty ? "empty" : vector.joined(separator: " ")),
             ("peers", "\(connectedPeers) of \(peers.count) connected"),
         ]
-        if equivocations > 0 {
-            fields.append(("equivocations", "\(equivocations) detected (see the kiemd log)"))
+        for equivocation in equivocations {
+            fields.append(("equivocation", "\(equivocation.origin) signed two different ops with seq \(equivocation.seq); "
+                + "its ops are no longer accepted (kiemd log; proof in status --json)"))
         }
         let summary = Table.fields(fields).rendered
         return peers.isEmpty ? summary : summary + "\n\n" + PeerReport.table(peers, detailed: false).rendered
+    }
+
+    /// An origin's equivocation.
+    struct Equivocation: Encodable, Equatable {
+        var origin: String
+        var seq: UInt64
     }
 
     /// "3d 4h", "2h 5m", "42s".

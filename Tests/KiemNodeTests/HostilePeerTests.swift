@@ -1,4 +1,5 @@
 import Foundation
+import KiemClient
 import KiemCore
 @testable import KiemNode
 import KiemProtocol
@@ -134,14 +135,15 @@ struct HostilePeerTests {
         }
     }
 
-    @Test("an op that differs from the stored one with the same seq: a forgery is refused, the origin's own second signature is caught as equivocation")
+    @Test("an op that differs from the stored one with the same seq: a forgery is refused; the origin's own second signature is equivocation: the proof is kept, reported in Status, and the origin's later ops are no longer accepted")
     func conflictingDuplicates() async throws {
         let federation = try TestFederation()
         let uwvConfiguration = try federation.configuration("uwv", "uwv-1")
         let uwv = try await federation.open(uwvConfiguration)
+        let svb = try await federation.open(try federation.configuration("svb", "svb-1"))
         let rws = try await federation.open(try federation.configuration("rws", "rws-1"))
         let evil = try federation.pki.node("evil", "evil-1")
-        try await running([uwv, rws]) {
+        try await running([uwv, svb, rws]) {
             let id = try await uwv.create(.sample("Robotisering bezwaar"))
             let (stored, certificate) = try Self.originBatch(uwv)
             var batch = Kiem_V1_OpBatch()
@@ -150,29 +152,59 @@ struct HostilePeerTests {
             #expect(try await Self.push(batch, to: rws, from: evil).accepted == 1)
             let digest = try rws.digest()
 
-            // The same seq again, other content: chained and signed by uwv-1's own key.
+            // The same seq again, other content.
             let original = try Op(canonicalBytes: stored[0].canonical)
             let other = Op(id: original.id, hlc: original.hlc, author: original.author, initiative: id,
                            mutation: .create(InitiativeDraft(title: "Iets anders")))
-            var origin = OriginChainWriter(origin: original.origin, key: try OriginSigningKey(try PEMFiles.privateKey(at: uwvConfiguration.tls.key)))
-            let second = try origin.prove(other)
-            batch.ops = [Kiem_V1_Op.with {
-                $0.canonical = Data(other.canonicalBytes)
-                $0.chain = Data(second.proof.chain)
-                $0.signature = Data(second.proof.signature!)
-            }]
-            await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
-            #expect(rws.counters.snapshot.equivocations[original.origin] == 1)
-            #expect(rws.counters.snapshot.integrityFailures[try NodeID("evil-1")] == nil, "the relay is not blamed")
 
-            // The same, signed by the relay instead: a forgery.
+            // Signed by the relay: a forgery, the relay is blamed.
             var forger = OriginChainWriter(origin: original.origin, key: try OriginSigningKey(evil.privateKey))
             let forged = try forger.prove(other)
-            batch.ops[0].signature = Data(forged.proof.signature!)
+            batch.ops = [Kiem_V1_Op.with {
+                $0.canonical = Data(other.canonicalBytes)
+                $0.chain = Data(forged.proof.chain)
+                $0.signature = Data(forged.proof.signature!)
+            }]
             await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
             #expect(rws.counters.snapshot.integrityFailures[try NodeID("evil-1")] == 1)
+            #expect(rws.counters.snapshot.equivocations[original.origin] == nil)
+            #expect(try rws.store.equivocations().isEmpty)
+
+            // Chained and signed by uwv-1's own key: equivocation.
+            var origin = OriginChainWriter(origin: original.origin, key: try OriginSigningKey(try PEMFiles.privateKey(at: uwvConfiguration.tls.key)))
+            let second = try origin.prove(other)
+            batch.ops[0].signature = Data(second.proof.signature!)
+            await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
             #expect(rws.counters.snapshot.equivocations[original.origin] == 1)
+            #expect(rws.counters.snapshot.integrityFailures[try NodeID("evil-1")] == 1, "the relay is not blamed")
             #expect(try rws.digest() == digest, "nothing changed")
+
+            // The proof is kept: both signed runs, each checkable with uwv-1's key.
+            let records = try rws.store.equivocations()
+            let record = try #require(records.first)
+            #expect(records.count == 1 && record.origin == original.origin && record.seq == 1)
+            #expect(record.held.map(\.canonical) == [stored[0].canonical] && record.offered.map(\.canonical) == [other.canonicalBytes])
+            #expect(record.previousChain == OpChain.genesis)
+            let identity = try #require(rws.replicator.directory.identity(of: original.origin))
+            let signed = { (encoded: EncodedOp) in SignedOp(op: encoded.op, proof: encoded.proof!) }
+            #expect(Equivocation.detect(signed(record.held[0]), signed(record.offered[0]), identity: identity) != nil)
+            let status = try await ControlClient.withConnection(socket: rws.configuration.controlSocketPath) { control in
+                try await control.call(ControlAPI.status, Kiem_V1_StatusRequest())
+            }
+            #expect(status.equivocations.map(\.origin) == ["uwv-1"])
+            #expect(status.equivocations.first?.second.first?.canonical == Data(other.canonicalBytes))
+
+            // uwv-1's genuine next op is no longer accepted; svb-1's ops in
+            // the same batch are.
+            try await uwv.write(.setText(.title, "Robotisering bezwaarschriften"), to: id)
+            _ = try await svb.create(.sample("Proactieve AOW"))
+            let (uwvOps, _) = try Self.originBatch(uwv)
+            let (svbOps, svbCertificate) = try Self.originBatch(svb)
+            batch.certificates = [svbCertificate]
+            batch.ops = [WireOps.proto(uwvOps[1], signed: true), WireOps.proto(svbOps[0], signed: true)]
+            let ack = try await Self.push(batch, to: rws, from: evil)
+            #expect(ack.accepted == 1)
+            #expect(rws.versionVector[original.origin] == 1 && rws.versionVector[svb.configuration.node] == 1)
         }
     }
 }

@@ -81,7 +81,9 @@ struct ControlService: Sendable {
 
     private func status() async throws -> Kiem_V1_StatusResponse {
         let store = self.store
-        let (counts, digest) = try await pool.runIfActive { (try store.counts(), try store.digest()) }
+        let (counts, digest, equivocations) = try await pool.runIfActive {
+            (try store.counts(), try store.digest(), try store.equivocations())
+        }
         let vector = replicator.oplog.versionVector
         let reports = PeerReports(peers: peers, replicator: replicator).all()
         return Kiem_V1_StatusResponse.with {
@@ -100,6 +102,7 @@ struct ControlService: Sendable {
             $0.peerCount = UInt32(reports.count)
             $0.connectedPeerCount = UInt32(reports.filter { $0.state == .connected }.count)
             $0.stateDigest = digest
+            $0.equivocations = equivocations.map(\.proto)
             $0.peers = reports
         }
     }

@@ -10,7 +10,10 @@ import Synchronization
 /// are durable when ``write(_:to:wallMillis:)`` returns. Remote batches are
 /// decoded, stripped of what the store holds already, verified against each
 /// origin's chain and certificate, checked against the clock, and applied in
-/// one transaction. Methods block on SQLite: call them from a thread pool.
+/// one transaction. An origin caught signing two different ops with one seq
+/// is quarantined: the proof is stored and its ops are no longer accepted
+/// (WIRE.md section 13). Methods block on SQLite: call them from a thread
+/// pool.
 final class OpLog: Sendable {
     private struct State {
         var clock: HybridLogicalClock
@@ -18,6 +21,8 @@ final class OpLog: Sendable {
         var heads: [NodeID: OriginChainState]
         var vector: VersionVector
         var writer: OriginChainWriter
+        /// Origins with a stored proof of equivocation, whose ops are dropped.
+        var quarantined: Set<NodeID>
     }
 
     let store: KiemStore
@@ -46,7 +51,8 @@ final class OpLog: Sendable {
         state = Mutex(State(
             clock: HybridLogicalClock(last: try store.latestHeadTimestamp(), maxSkewMillis: maxSkewMillis),
             heads: heads, vector: vector,
-            writer: OriginChainWriter(origin: node, key: key, seq: own.seq, chain: own.chain)))
+            writer: OriginChainWriter(origin: node, key: key, seq: own.seq, chain: own.chain),
+            quarantined: Set(try store.equivocations().map(\.origin))))
         committed = Mutex(vector)
     }
 
@@ -113,14 +119,27 @@ final class OpLog: Sendable {
         }
     }
 
-    /// Verifies and applies a batch of remote ops, in one transaction.
+    /// The origins whose ops are no longer accepted, with the proof why.
+    var quarantined: Set<NodeID> { state.withLock { $0.quarantined } }
+
+    /// Verifies and applies a batch of remote ops, in one transaction. Ops
+    /// of quarantined origins are left out.
     /// - Parameter identity: the certificate identity of an origin, if known.
-    /// - Returns: what changed (nil when every op was a duplicate).
+    /// - Returns: what changed (nil when every op was a duplicate or left out).
+    /// - Throws: ``IngestError/equivocation(origin:seq:)`` when the batch
+    ///   proves an origin signed two different ops with one seq; the proof is
+    ///   stored, the origin quarantined, and nothing of the batch applied.
     func ingest(
-        _ ops: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
+        _ received: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
     ) throws(IngestError) -> ApplyOutcome? {
         try state.withLock { state throws(IngestError) -> ApplyOutcome? in
-            try checkHeld(ops.filter { state.vector.contains($0.op.id) }, batch: ops, identity: identity)
+            let ops = state.quarantined.isEmpty ? received : received.filter { !state.quarantined.contains($0.op.origin) }
+            do throws(IngestError) {
+                try checkHeld(ops.filter { state.vector.contains($0.op.id) }, batch: ops, identity: identity, wallMillis: wallMillis)
+            } catch {
+                if case let .equivocation(origin, _) = error { state.quarantined.insert(origin) }
+                throw error
+            }
             let fresh = ops.filter { !state.vector.contains($0.op.id) }
             guard !fresh.isEmpty else { return nil }
             var heads = state.heads
@@ -174,7 +193,9 @@ final class OpLog: Sendable {
     /// stored for them. One that differs is either a forgery (its run does
     /// not verify) or the origin's equivocation: a second, validly signed op
     /// with a seq it used before (WIRE.md section 13).
-    private func checkHeld(_ held: [EncodedOp], batch: [EncodedOp], identity: (NodeID) -> OriginIdentity?) throws(IngestError) {
+    private func checkHeld(
+        _ held: [EncodedOp], batch: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
+    ) throws(IngestError) {
         for origin in Set(held.map(\.op.origin)) {
             let seqs = held.filter { $0.op.origin == origin }.map(\.op.id.seq)
             let stored: [UInt64: [UInt8]]
@@ -187,13 +208,16 @@ final class OpLog: Sendable {
             }
             for encoded in held where encoded.op.origin == origin {
                 guard let chain = stored[encoded.op.id.seq], let proof = encoded.proof, proof.chain != chain else { continue }
-                throw conflict(at: encoded, batch: batch, identity: identity)
+                throw conflict(at: encoded, batch: batch, identity: identity, wallMillis: wallMillis)
             }
         }
     }
 
-    /// The error for an op whose chain hash differs from the stored one.
-    private func conflict(at conflicting: EncodedOp, batch: [EncodedOp], identity: (NodeID) -> OriginIdentity?) -> IngestError {
+    /// The error for an op whose chain hash differs from the stored one; for
+    /// an equivocation, after storing its proof.
+    private func conflict(
+        at conflicting: EncodedOp, batch: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
+    ) -> IngestError {
         let id = conflicting.op.id
         guard let originIdentity = identity(id.origin) else { return .integrity(.brokenLink(id)) }
         let previous: [UInt8]?
@@ -216,6 +240,15 @@ final class OpLog: Sendable {
                 signed, headers: headers, after: OriginChainState(seq: id.seq - 1, chain: previous), identity: originIdentity)
         } catch {
             return .integrity(error)
+        }
+        do {
+            try store.recordEquivocation(EquivocationRecord(
+                origin: id.origin, seq: id.seq, previousChain: previous, held: try store.signedRun(of: id.origin, from: id.seq),
+                offered: run, detectedMillis: wallMillis))
+        } catch let error as StoreError {
+            return .store(error)
+        } catch {
+            return .malformed("\(error)")
         }
         return .equivocation(origin: id.origin, seq: id.seq)
     }

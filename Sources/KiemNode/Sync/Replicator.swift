@@ -163,7 +163,7 @@ final class Replicator: Sendable {
         } catch let error as IngestError {
             if case let .equivocation(origin, seq) = error {
                 counters.recordEquivocation(by: origin)
-                logger.error("an origin signed two different ops with one seq; its conflicting op is refused", metadata: [
+                logger.error("an origin signed two different ops with one seq; the proof is kept (kiemctl status) and its ops are no longer accepted", metadata: [
                     "kiem.origin": "\(origin)", "kiem.seq": "\(seq)", "kiem.peer": "\(peer.node)",
                 ])
             } else if error.isIntegrityFailure {

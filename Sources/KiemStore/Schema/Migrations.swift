@@ -234,6 +234,30 @@ enum Migrations {
                 try update.execute(arguments: [Data(PortfolioEntry(initiative).canonicalBytes), data])
             }
         }
+        migrator.registerMigration("v7-equivocation") { db in
+            // Proof that an origin signed two different ops with one seq
+            // (WIRE.md section 13), the first per origin: from then on the
+            // node accepts no more ops from it. equivocation_op holds the two
+            // signed runs, side 1 the one this replica held, side 2 the one
+            // it was offered, each from `seq` to a signed head.
+            try db.execute(sql: """
+                CREATE TABLE equivocation (
+                    origin TEXT NOT NULL PRIMARY KEY CHECK (length(origin) BETWEEN 1 AND 63),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    previous_chain BLOB NOT NULL CHECK (length(previous_chain) = 32),
+                    detected_millis INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE equivocation_op (
+                    origin TEXT NOT NULL REFERENCES equivocation(origin),
+                    side INTEGER NOT NULL CHECK (side BETWEEN 1 AND 2),
+                    position INTEGER NOT NULL CHECK (position >= 0),
+                    canonical BLOB NOT NULL CHECK (length(canonical) > 0),
+                    chain BLOB CHECK (chain IS NULL OR length(chain) = 32),
+                    signature BLOB CHECK (signature IS NULL OR length(signature) > 0),
+                    PRIMARY KEY (origin, side, position)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
