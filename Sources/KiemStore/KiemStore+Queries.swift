@@ -120,17 +120,20 @@ extension KiemStore {
     }
 
     /// The canonical digest of the visible state (``KiemCore/StateDigest``
-    /// over every initiative in id order). Equal to ``KiemCore/Replica/digest``
-    /// of a replica that received the same ops.
+    /// over every initiative's stored visible-state hash, in id order). Equal
+    /// to ``KiemCore/Replica/digest`` of a replica that received the same ops.
+    /// - Throws: `StoreError.corrupt` for a row without a valid hash.
     public func digest() throws -> String {
         try perform { pool in
             try pool.read { db in
                 var digest = StateDigest()
-                let rows = try Row.fetchCursor(db, sql: "SELECT visible_state FROM initiative ORDER BY id")
+                let rows = try Row.fetchCursor(db, sql: "SELECT visible_hash FROM initiative ORDER BY id")
                 while let row = try rows.next() {
-                    try row.withUnsafeData(atIndex: 0) { data in
-                        digest.add(visibleState: data.map { [UInt8]($0) } ?? [])
+                    let hash = try row.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } }
+                    guard let hash, hash.count == Initiative.visibleStateHashSize else {
+                        throw StoreError.corrupt(path: path, reason: "an initiative row has no valid visible-state hash")
                     }
+                    digest.add(visibleStateHash: hash)
                 }
                 return digest.finalize()
             }

@@ -3,7 +3,8 @@ import GRDB
 import KiemCore
 
 /// Writes an initiative's materialized rows: `initiative` (with its
-/// overview facts in `portfolio`), its themes and adoptions, and its
+/// overview facts in `portfolio` and the hash of its visible state in
+/// `visible_hash`, for the digest), its themes and adoptions, and its
 /// full-text entry.
 struct MaterializedWriter {
     private let db: Database
@@ -20,12 +21,12 @@ struct MaterializedWriter {
         self.db = db
         insertInitiative = try FastStatement(db, """
             INSERT INTO initiative (id, owner, phase, archived, contested, derived_from, created_hlc,
-                last_changed_hlc, title, summary, visible_state, portfolio)
+                last_changed_hlc, title, summary, visible_hash, portfolio)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         updateInitiative = try FastStatement(db, """
             UPDATE initiative SET phase = ?, archived = ?, contested = ?, last_changed_hlc = ?,
-                title = ?, summary = ?, visible_state = ?, portfolio = ?
+                title = ?, summary = ?, visible_hash = ?, portfolio = ?
             WHERE rowid = ?
             """)
         deleteThemes = try FastStatement(db, "DELETE FROM initiative_theme WHERE initiative_rowid = ?")
@@ -59,7 +60,7 @@ struct MaterializedWriter {
             try updateInitiative.bind(4, lastChanged)
             try updateInitiative.bind(5, texts.title)
             try updateInitiative.bind(6, texts.summary)
-            try updateInitiative.bind(7, initiative.visibleStateBytes)
+            try updateInitiative.bind(7, initiative.visibleStateHash)
             try updateInitiative.bind(8, PortfolioEntry(initiative).canonicalBytes)
             try updateInitiative.bind(9, rowid)
             try updateInitiative.execute()
@@ -89,7 +90,7 @@ struct MaterializedWriter {
             try insertInitiative.bind(8, lastChanged)
             try insertInitiative.bind(9, texts.title)
             try insertInitiative.bind(10, texts.summary)
-            try insertInitiative.bind(11, initiative.visibleStateBytes)
+            try insertInitiative.bind(11, initiative.visibleStateHash)
             try insertInitiative.bind(12, PortfolioEntry(initiative).canonicalBytes)
             try insertInitiative.execute()
             rowid = db.lastInsertedRowID

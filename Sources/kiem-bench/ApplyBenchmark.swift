@@ -38,8 +38,11 @@ struct ApplyBenchmark: ParsableCommand {
         let rows = ops.map(BaselineRow.init)
         let payloadBytes = rows.reduce(0) { $0 + $1.canonical.count }
         let baselineStartCPU = ProcessStatistics.cpuSeconds()
+        let baselineStartWritten = ProcessStatistics.writtenBytes()
         let baselineSeconds = try Self.baselineInsert(rows, batch: batch, path: folder + "/baseline.sqlite")
         let baselineCPUSeconds = ProcessStatistics.cpuSeconds() - baselineStartCPU
+        let baselineWrittenBytes = ProcessStatistics.writtenBytes() - baselineStartWritten
+        let baselineFileBytes = Self.fileBytes(folder + "/baseline.sqlite")
 
         print("store: apply in batches of \(batch)…")
         // Like the baseline, the store gets the ops already encoded, as they
@@ -48,6 +51,7 @@ struct ApplyBenchmark: ParsableCommand {
         let store = try KiemStore.open(path: folder + "/store.sqlite")
         let start = ProcessStatistics.now()
         let startCPU = ProcessStatistics.cpuSeconds()
+        let startWritten = ProcessStatistics.writtenBytes()
         var index = 0
         var accepted = 0
         while index < ops.count {
@@ -58,7 +62,13 @@ struct ApplyBenchmark: ParsableCommand {
         }
         let storeSeconds = ProcessStatistics.now() - start
         let storeCPUSeconds = ProcessStatistics.cpuSeconds() - startCPU
+        // Not part of the apply: what `kiemctl status` pays for the digest.
+        let digestStart = ProcessStatistics.now()
+        _ = try store.digest()
+        let digestSeconds = ProcessStatistics.now() - digestStart
         try store.close()
+        let storeWrittenBytes = ProcessStatistics.writtenBytes() - startWritten
+        let storeFileBytes = Self.fileBytes(folder + "/store.sqlite")
         guard accepted == ops.count else { throw ValidationError("only \(accepted) of \(ops.count) ops were accepted") }
 
         let ratio = storeSeconds / baselineSeconds
@@ -79,7 +89,19 @@ struct ApplyBenchmark: ParsableCommand {
             ("cpu_ratio", .double(storeCPUSeconds / baselineCPUSeconds)),
             ("target_ratio", .double(2.0)),
             ("peak_rss_mb", .double(Double(ProcessStatistics.peakResidentBytes()) / 1e6)),
+            ("digest_seconds", .double(digestSeconds)),
+            // Bytes written (WAL frames and checkpoints, including the last
+            // one on closing) and the files' sizes at the end.
+            ("store_written_mb", .double(Double(storeWrittenBytes) / 1e6)),
+            ("baseline_written_mb", .double(Double(baselineWrittenBytes) / 1e6)),
+            ("store_file_mb", .double(Double(storeFileBytes) / 1e6)),
+            ("baseline_file_mb", .double(Double(baselineFileBytes) / 1e6)),
         ]).print(json: options.json)
+    }
+
+    /// The size of the file at `path` (0 if it cannot be read).
+    static func fileBytes(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
     /// One op row as the baseline stores it.

@@ -33,6 +33,18 @@ extension ProcessStatistics {
 }
 
 extension ProcessStatistics {
+    /// Bytes this process has passed to write system calls (`wchar` of
+    /// /proc/self/io: the WAL frames and checkpoints of a store), or 0 where
+    /// /proc is missing.
+    static func writtenBytes() -> Int {
+        guard let io = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8),
+              let line = io.split(separator: "\n").first(where: { $0.hasPrefix("wchar:") })
+        else { return 0 }
+        return line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+    }
+}
+
+extension ProcessStatistics {
     /// A field of /proc/<pid>/status in bytes (e.g. `VmHWM`, `VmRSS`).
     static func statusBytes(pid: Int32, field: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),

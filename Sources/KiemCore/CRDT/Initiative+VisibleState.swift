@@ -1,8 +1,21 @@
+import Crypto
+
 /// The canonical encoding of an initiative's visible state: what a user can
 /// see, including concurrent register values, but not superseded writes or
 /// removed set tags. Two initiatives with equal visible state encode to equal
-/// bytes; the replica digest hashes these.
+/// bytes; the replica digest hashes their hashes.
 extension Initiative {
+    /// The size of ``visibleStateHash`` in bytes.
+    public static let visibleStateHashSize = 32
+
+    /// SHA-256 of ``visibleStateBytes``: what ``StateDigest`` takes per
+    /// initiative, and all a store keeps of the visible state.
+    public var visibleStateHash: [UInt8] { Self.visibleStateHash(of: visibleStateBytes) }
+
+    /// The hash of visible-state bytes: ``visibleStateHash`` computed from
+    /// bytes ``visibleStateBytes`` produced before (for stores that kept them).
+    public static func visibleStateHash(of bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
+
     /// The visible state in canonical form.
     public var visibleStateBytes: [UInt8] {
         // Room for a typical initiative with a long description, so the

@@ -75,7 +75,7 @@ public struct Replica: Sendable {
     public var digest: String {
         var digest = StateDigest()
         for id in initiatives.keys.sorted() {
-            digest.add(visibleState: initiatives[id]!.visibleStateBytes)
+            digest.add(visibleStateHash: initiatives[id]!.visibleStateHash)
         }
         return digest.finalize()
     }

@@ -234,6 +234,32 @@ enum Migrations {
                 try update.execute(arguments: [Data(PortfolioEntry(initiative).canonicalBytes), data])
             }
         }
+        migrator.registerMigration("v6-visible-state-hash") { db in
+            // The digest needs only the SHA-256 of each initiative's visible
+            // state (KiemCore's StateDigest hashes these hashes), so the row
+            // keeps those 32 bytes instead of the visible state itself, about
+            // 1.3 KB carrying every winning text, which was written on every
+            // change and read only by the digest. Filled here from the stored
+            // visible state; the dropped column's pages are reused by later
+            // writes (the file shrinks only with VACUUM).
+            try db.execute(sql: """
+                ALTER TABLE initiative ADD COLUMN visible_hash BLOB
+                    CHECK (visible_hash IS NULL OR length(visible_hash) = 32)
+                """)
+            var hashes: [(rowid: Int64, hash: [UInt8])] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, visible_state FROM initiative")
+            while let row = try rows.next() {
+                let hash = try row.withUnsafeData(atIndex: 1) { data in
+                    Initiative.visibleStateHash(of: data.map { [UInt8]($0) } ?? [])
+                }
+                hashes.append((row[0], hash))
+            }
+            let update = try db.makeStatement(sql: "UPDATE initiative SET visible_hash = ? WHERE rowid = ?")
+            for (rowid, hash) in hashes {
+                try update.execute(arguments: [Data(hash), rowid])
+            }
+            try db.execute(sql: "ALTER TABLE initiative DROP COLUMN visible_state")
+        }
         migrator.registerMigration("v7-equivocation") { db in
             // Proof that an origin signed two different ops with one seq
             // (WIRE.md section 13), the first per origin: from then on the
