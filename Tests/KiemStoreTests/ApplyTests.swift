@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KiemCore
 @testable import KiemStore
 import KiemTestSupport
@@ -259,6 +260,38 @@ import Testing
             let outcome = try store.apply(batch)
             #expect(outcome.accepted.count == 4)
             #expect(try store.initiatives(matching: InitiativeQuery(text: "Gewijzigd")).map(\.id) == [first.initiative])
+            try store.checkSearchIndex()
+        }
+    }
+
+    @Test func aFullDiskFailsTheBatchWithAClearErrorAndAppliesNothing() throws {
+        try withStore { store, directory in
+            var uwv = Fixtures.node("uwv-1", "uwv")
+            try store.apply([uwv.create(InitiativeDraft(title: "Eerste", themes: ["ai"]))])
+            let digest = try store.digest()
+            let vector = try store.versionVector()
+            let portfolio = Set(try store.portfolio())
+            // A batch far larger than the room left: SQLite's page limit on
+            // the writer stands in for a full disk (the same SQLITE_FULL).
+            let pages = try store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
+            try store.executeUnchecked("PRAGMA max_page_count = \(pages + 2)")
+            let long = String(repeating: "Een lange beschrijving die de schijf vult. ", count: 400)
+            let batch = (0..<200).map { uwv.create(InitiativeDraft(title: "Groot \($0)", description: long)) }
+            #expect {
+                try store.apply(batch)
+            } throws: { error in
+                guard case let .io(path, reason) = error as? StoreError else { return false }
+                return path == directory.storePath && reason.contains("full")
+            }
+            #expect(try store.digest() == digest)
+            #expect(try store.versionVector() == vector)
+            #expect(Set(try store.portfolio()) == portfolio)
+            #expect(try store.initiatives(matching: InitiativeQuery(text: "Groot")).isEmpty)
+
+            // With room again, the same batch applies.
+            try store.executeUnchecked("PRAGMA max_page_count = 1073741823")
+            #expect(try store.apply(batch).accepted.count == batch.count)
+            #expect(try store.initiatives(matching: InitiativeQuery(text: "Groot", limit: 500)).count == batch.count)
             try store.checkSearchIndex()
         }
     }
