@@ -119,9 +119,6 @@ final class OpLog: Sendable {
         }
     }
 
-    /// The origins whose ops are no longer accepted, with the proof why.
-    var quarantined: Set<NodeID> { state.withLock { $0.quarantined } }
-
     /// Verifies and applies a batch of remote ops, in one transaction. Ops
     /// of quarantined origins are left out.
     /// - Parameter identity: the certificate identity of an origin, if known.
