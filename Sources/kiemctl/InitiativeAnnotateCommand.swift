@@ -21,7 +21,8 @@ struct InitiativeAnnotateCommand: AsyncParsableCommand {
             (the default), high.
 
             Examples:
-              kiemctl initiative annotate $ID --label werkagenda-2027 --priority high --note "Rijksbreed opschalen"
+              kiemctl initiative annotate $ID --label werkagenda-2027 --priority high
+              kiemctl initiative annotate $ID --note "Rijksbreed opschalen"
               kiemctl initiative annotate $ID --clear
             """
     )
@@ -31,8 +32,8 @@ struct InitiativeAnnotateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The portfolio label, e.g. werkagenda-2027.")
     var label: String = ""
 
-    @Option(name: .long, help: "low, normal or high.")
-    var priority: Annotation.Priority = .normal
+    @Option(name: .long, help: "How much it weighs in your portfolio (normal if not given).")
+    var priority: Annotation.Priority?
 
     @Option(name: .long, help: "Why, in a sentence.")
     var note: String = ""
@@ -43,10 +44,10 @@ struct InitiativeAnnotateCommand: AsyncParsableCommand {
     @OptionGroup var control: ControlOptions
 
     func validate() throws {
-        if clear, !label.isEmpty || priority != .normal || !note.isEmpty {
+        if clear, !label.isEmpty || priority != nil || !note.isEmpty {
             throw ValidationError("--clear takes no --label, --priority or --note")
         }
-        if !clear, label.isEmpty, priority == .normal, note.isEmpty {
+        if !clear, label.isEmpty, priority == nil, note.isEmpty {
             throw ValidationError("give --label, --priority or --note (or --clear to remove the annotation)")
         }
     }
@@ -55,7 +56,7 @@ struct InitiativeAnnotateCommand: AsyncParsableCommand {
         let request = Kiem_V1_AnnotateRequest.with {
             $0.id = target.id
             $0.label = label
-            $0.priority = Kiem_V1_Priority(priority)
+            $0.priority = Kiem_V1_Priority(priority ?? .normal)
             $0.note = note
         }
         let response = try await control.withControl { control in try await control.call(ControlAPI.annotate, request) }
