@@ -46,7 +46,7 @@ extension KiemStore {
                     return (outcome, try context.finish())
                 }
                 initiativeCache.store(committed)
-                portfolioCache.markChanged(outcome.changedInitiatives)
+                portfolioCache.markChanged(by: outcome)
                 return outcome
             }
         }

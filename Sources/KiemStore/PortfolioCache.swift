@@ -23,10 +23,11 @@ final class PortfolioCache: Sendable {
 
     private let state = Mutex(Entries())
 
-    /// Notes that a committed batch changed `ids`.
-    func markChanged(_ ids: Set<InitiativeID>) {
+    /// Notes the initiatives a committed batch changed (its accepted ops'
+    /// initiatives), if the entries are loaded.
+    func markChanged(by outcome: ApplyOutcome) {
         state.withLock { entries in
-            if entries.loaded { entries.stale.formUnion(ids) }
+            if entries.loaded { entries.stale.formUnion(outcome.accepted.lazy.map(\.initiative)) }
         }
     }
 
