@@ -1,6 +1,5 @@
 public import Foundation
 public import KiemNode
-import Synchronization
 
 /// A real `kiemd` process started from a TOML file the test writes; its log
 /// goes to `kiemd.log` beside the file, read as it arrives so that a test can
@@ -15,7 +14,6 @@ public final class KiemdProcess: @unchecked Sendable {
     public let configurationPath: String
     public let logPath: String
     private let process: Process
-    private let opened = Mutex(false)
     /// One element per chunk of output; finished when the output ends.
     private let output: AsyncStream<Void>
     /// Signalled when the daemon's output ends (it exited and everything it
@@ -48,13 +46,8 @@ public final class KiemdProcess: @unchecked Sendable {
         process.standardError = pipe
         try process.run()
         let outputEnded = self.outputEnded
-        pipe.fileHandleForReading.readUntilEnd({ [weak self] data in
+        pipe.fileHandleForReading.readUntilEnd({ data in
             log.write(data)
-            // `KiemNode.open` logs this once its listener is bound; read from the
-            // file in case the line came in two chunks.
-            if let self, !self.opened.withLock({ $0 }), self.log.contains("node opened") {
-                self.opened.withLock { $0 = true }
-            }
             chunks.yield()
         }, end: {
             chunks.finish()
@@ -68,12 +61,24 @@ public final class KiemdProcess: @unchecked Sendable {
     /// Returns once the daemon has logged that it is listening.
     /// - Throws: when it exits first, or after `seconds`.
     public func waitUntilListening(seconds: Double = 30) async throws {
-        try await withDeadline(seconds: seconds, "kiemd to listen; log:\n\(log)") { [self] in
-            if opened.withLock({ $0 }) { return }
-            for await _ in output where opened.withLock({ $0 }) { return }
-            if opened.withLock({ $0 }) { return }
+        // `KiemNode.open` logs this once its listener is bound.
+        try await waitForLog("that it listens", seconds: seconds) { $0.hasSuffix("node opened") }
+    }
+
+    /// Returns once the daemon has logged a line for which `matches` holds
+    /// (lines look like `… info kiemd: kiem.peer=svb-1 [KiemNode] sync
+    /// session opened`, metadata sorted by key).
+    /// - Throws: when it exits first, or after `seconds`.
+    public func waitForLog(
+        _ what: String, seconds: Double = 30, where matches: @escaping @Sendable (Substring) -> Bool
+    ) async throws {
+        try await withDeadline(seconds: seconds, "kiemd to log \(what); log:\n\(log)") { [self] in
+            let logged = { self.log.split(separator: "\n").contains(where: matches) }
+            if logged() { return }
+            for await _ in output where logged() { return }
+            if logged() { return }
             try Task.checkCancellation()
-            throw DeadlineExceeded(what: "kiemd, which exited; log:\n\(log)")
+            throw DeadlineExceeded(what: "kiemd to log \(what), but it exited; log:\n\(log)")
         }
     }
 

@@ -18,8 +18,8 @@ struct KiemctlCommandTests {
     @Test("status: identity, counts and the connected peer in text and JSON; after a write both nodes show the same digest")
     func statusAndConvergence() async throws {
         for (node, peer) in [(uwv, "svb-1"), (svb, "uwv-1")] {
-            try await node.waitForStatus("\(peer) connected") { status in
-                (status["peers"] as? [[String: Any]])?.first?["state"] as? String == "connected"
+            try await node.waitForLog("a sync session with \(peer)") { line in
+                line.contains("kiem.peer=\(peer) ") && line.hasSuffix("sync session opened")
             }
         }
         let id = try await create("Digest check", on: uwv)

@@ -89,16 +89,6 @@ extension KiemdProcess {
         try #require(outcome.status == 0, "kiemctl \(arguments.joined(separator: " ")) --json: \(outcome)")
         return try outcome.json()
     }
-
-    /// Polls `kiemctl status --json` until `condition` holds for it.
-    /// - Throws: after `seconds`.
-    func waitForStatus(_ what: String, seconds: Double = 60, _ condition: @escaping @Sendable ([String: Any]) -> Bool) async throws {
-        try await withDeadline(seconds: seconds, "\(what); log:\n\(log)") { [self] in
-            while try await !condition(kiemctlJSON("status")) {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-    }
 }
 
 /// Gives a suite one ``TwoNodeFederation`` for all its tests.

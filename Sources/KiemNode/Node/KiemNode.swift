@@ -110,7 +110,7 @@ public final class KiemNode: Service, Sendable {
             let metrics = MetricsEndpoint()
             let counters = NodeCounters(factory: metrics.factory)
             let replicator = Replicator(
-                oplog: oplog, directory: directory, registry: PeerRegistry(local: configuration.node),
+                oplog: oplog, directory: directory, registry: PeerRegistry(local: configuration.node, logger: logger),
                 changes: ChangeSignal(), role: configuration.role, counters: counters, logger: logger)
             let peers = PeerSupervisor(
                 list: PeerList(

@@ -1,11 +1,13 @@
 import Foundation
 import KiemCore
 import KiemProtocol
+import Logging
 import Synchronization
 
 /// The node's live sync sessions and what it knows about each peer: the
 /// ops the peer is known to hold (so nothing is sent twice, not even back
-/// to where it came from), and counters for status and metrics.
+/// to where it came from), and counters for status and metrics. Logs each
+/// session as it opens and closes.
 final class PeerRegistry: Sendable {
     /// What the node knows about one peer node.
     struct PeerState: Sendable {
@@ -31,11 +33,13 @@ final class PeerRegistry: Sendable {
     }
 
     private let state: Mutex<State>
+    private let logger: Logger
     /// Raised whenever a session opens or closes, or a peer's state changes.
     let sessionsChanged = ChangeSignal()
 
-    init(local: NodeID) {
+    init(local: NodeID, logger: Logger) {
         state = Mutex(State(table: SessionTable(local: local)))
+        self.logger = logger
     }
 
     /// Runs `body` as the one session with `peer`; it ends with `body`, or
@@ -63,6 +67,8 @@ final class PeerRegistry: Sendable {
         }
         if let replacing { state.withLock { $0.cancels[replacing.id] }?.notify() }
         sessionsChanged.notify()
+        let metadata: Logger.Metadata = ["kiem.peer": "\(peer)", "kiem.direction": "\(direction)"]
+        logger.info("sync session opened", metadata: metadata)
         defer {
             state.withLock { state in
                 state.table.close(session)
@@ -71,6 +77,7 @@ final class PeerRegistry: Sendable {
                 state.peers[peer]?.lastSeen = Date()
             }
             sessionsChanged.notify()
+            logger.info("sync session closed", metadata: metadata)
         }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
