@@ -69,6 +69,17 @@ struct ReportTests {
         #expect(text.contains("svb-1  svb           127.0.0.1:7401  connected  \(Display.localTime(Date(timeIntervalSince1970: 1_796_130_180)))    7"))
     }
 
+    @Test("status names an equivocating origin and its seq, in text and JSON")
+    func statusEquivocation() throws {
+        var status = Self.status
+        status.equivocations = [.with { $0.origin = "rws-1"; $0.seq = 42 }]
+        let report = StatusReport(status)
+        #expect(report.text.contains("equivocation    rws-1 signed two different ops with seq 42; its ops are no longer accepted"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(try JSONOutput.pretty(report).utf8)) as? [String: Any])
+        #expect((object["equivocations"] as? [[String: Any]])?.first?["origin"] as? String == "rws-1")
+        #expect(!StatusReport(Self.status).text.contains("equivocation"), "none, no line")
+    }
+
     @Test("local times are yyyy-MM-dd HH:mm; HLC values carry milliseconds in their high 48 bits")
     func times() throws {
         let date = try #require(Display.date(hlc: Self.hlc))
