@@ -61,7 +61,8 @@ struct InitiativeDetail: CommandOutput, Equatable {
         var author: String
     }
 
-    /// The initiative this one was started from.
+    /// An initiative in this one's lineage: the one it was started from, or
+    /// one started from it.
     struct Lineage: Encodable, Equatable {
         var id: String
         /// Absent when this node does not hold it (yet).
@@ -83,6 +84,8 @@ struct InitiativeDetail: CommandOutput, Equatable {
     var themes: [String]
     var links: [Link]
     var derivedFrom: Lineage?
+    /// The initiatives started from this one that the node holds, oldest first.
+    var derivedInto: [Lineage]
     var created: Date?
     var updated: Date?
     var concurrent: [ConcurrentValue]
@@ -91,9 +94,11 @@ struct InitiativeDetail: CommandOutput, Equatable {
     var annotations: [AnnotationEntry]
     var progress: [ProgressEntry]
 
-    /// - Parameter parent: the initiative `initiative` derives from, if this
-    ///   node holds it.
-    init(_ initiative: Kiem_V1_Initiative, parent: Kiem_V1_Initiative? = nil) {
+    /// - Parameters:
+    ///   - parent: the initiative `initiative` derives from, if this node
+    ///     holds it.
+    ///   - derived: the initiatives derived from it.
+    init(_ initiative: Kiem_V1_Initiative, parent: Kiem_V1_Initiative? = nil, derived: [Kiem_V1_InitiativeSummary] = []) {
         id = initiative.id
         owner = initiative.owner
         title = initiative.title.value
@@ -108,6 +113,7 @@ struct InitiativeDetail: CommandOutput, Equatable {
         links = initiative.links.map { Link(url: $0.url, title: $0.title) }
         derivedFrom = initiative.derivedFrom.isEmpty ? nil : Lineage(
             id: initiative.derivedFrom, title: parent?.title.value, owner: parent?.owner)
+        derivedInto = derived.map { Lineage(id: $0.id, title: $0.title, owner: $0.owner) }
         created = (Display.date(hlc: initiative.created.hlc))
         updated = (Display.date(hlc: initiative.updatedHlc))
         let registers = [
@@ -150,6 +156,10 @@ struct InitiativeDetail: CommandOutput, Equatable {
         if let derivedFrom {
             let known = derivedFrom.title.map { " \"\($0)\" (\(derivedFrom.owner ?? "?"))" } ?? " (not on this node)"
             fields.append(("derived from", derivedFrom.id + known))
+        }
+        if !derivedInto.isEmpty {
+            fields.append(("derived into", derivedInto.map { "\($0.id) \"\($0.title ?? "")\" (\($0.owner ?? "?"))" }
+                .joined(separator: "\n")))
         }
         if archived { fields.append(("archived", "yes")) }
         fields.append(("created", Display.cell(created)))

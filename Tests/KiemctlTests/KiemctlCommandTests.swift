@@ -141,6 +141,8 @@ struct KiemctlCommandTests {
         }
         let adopters = try await uwv.kiemctlJSON("initiative", "show", id)
         #expect((adopters["adoptions"] as? [[String: Any]])?.first?["status"] as? String == "piloting")
+        #expect(shown.stdout.contains("derived into  \(forkID) \"Digitale brief\" (svb)"), "\(shown)")
+        #expect((adopters["derivedInto"] as? [[String: Any]])?.map { $0["id"] as? String } == [forkID])
         let withdrawn = try await svb.kiemctlJSON("initiative", "endorse", id, "--withdraw")
         #expect(((withdrawn["initiative"] as? [String: Any])?["endorsements"] as? [[String: Any]])?.first?["endorsed"] as? Bool == false)
     }

@@ -72,14 +72,15 @@ struct Dashboard: Sendable {
         let missing = DashboardError.notFound("no initiative \(text) on this node")
         guard let id = try? InitiativeID(text) else { throw missing }
         let store = self.store
-        // The portfolio finds the children: the store keeps no index of derivedFrom.
-        let (found, portfolio) = try await pool.runIfActive { (try store.initiative(id), try store.portfolio()) }
+        let (found, portfolio, children) = try await pool.runIfActive {
+            (try store.initiative(id), try store.portfolio(), try store.portfolioEntries(derivedFrom: id))
+        }
         guard let record = found else { throw missing }
         let initiative = record.initiative
         return InitiativeDocument(
             initiative.proto, history: record.history.map { $0.proto(in: initiative) },
             parent: initiative.derivedFrom.flatMap { parent in portfolio.first { $0.id == parent } },
-            children: portfolio.filter { $0.derivedFrom == id })
+            children: children)
     }
 
     private func search(_ text: String) async throws -> [InitiativeSummary] {

@@ -571,6 +571,10 @@ public nonisolated struct Kiem_V1_GetInitiativeResponse: Sendable {
   /// Ops for this initiative that are held (waiting for a dependency).
   public var heldOpCount: UInt32 = 0
 
+  /// The initiatives this node holds that were derived from this one
+  /// (lineage the other way), in id order: oldest first.
+  public var derived: [Kiem_V1_InitiativeSummary] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2050,7 +2054,7 @@ nonisolated extension Kiem_V1_GetInitiativeRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Kiem_V1_GetInitiativeResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetInitiativeResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}initiative\0\u{1}history\0\u{3}held_op_count\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}initiative\0\u{1}history\0\u{3}held_op_count\0\u{1}derived\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2061,6 +2065,7 @@ nonisolated extension Kiem_V1_GetInitiativeResponse: SwiftProtobuf.Message, Swif
       case 1: try { try decoder.decodeSingularMessageField(value: &self._initiative) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.history) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.heldOpCount) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.derived) }()
       default: break
       }
     }
@@ -2080,6 +2085,9 @@ nonisolated extension Kiem_V1_GetInitiativeResponse: SwiftProtobuf.Message, Swif
     if self.heldOpCount != 0 {
       try visitor.visitSingularUInt32Field(value: self.heldOpCount, fieldNumber: 3)
     }
+    if !self.derived.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.derived, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2087,6 +2095,7 @@ nonisolated extension Kiem_V1_GetInitiativeResponse: SwiftProtobuf.Message, Swif
     if lhs._initiative != rhs._initiative {return false}
     if lhs.history != rhs.history {return false}
     if lhs.heldOpCount != rhs.heldOpCount {return false}
+    if lhs.derived != rhs.derived {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
