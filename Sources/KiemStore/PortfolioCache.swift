@@ -5,14 +5,14 @@ import Synchronization
 /// overview of 100,000 initiatives does not read and decode the whole
 /// `portfolio` column each time.
 ///
-/// Filled on first use (a node that never asks for an overview keeps
-/// nothing). After that every committed batch marks the initiatives it
-/// changed as stale, and the next read re-reads only those rows; when more
-/// than an eighth are stale one scan of the column is cheaper than as many
-/// lookups, and it reloads. Marking happens after the commit and reading
-/// under the same lock, so a read never misses a committed change: a batch
-/// that commits while a read is running is marked when the read is done, and
-/// taken the next time.
+/// Filled on first use (an overview, the dashboard, the initiatives derived
+/// from one; a node never asked for any of them keeps nothing). After that
+/// every committed batch marks the initiatives it changed as stale, and the
+/// next read re-reads only those rows; when more than an eighth are stale,
+/// one scan of the column is cheaper than as many lookups, and it reloads.
+/// Marking happens after the commit and reading under the same lock, so a
+/// read never misses a committed change: a batch that commits while a read
+/// is running is marked when the read is done, and taken the next time.
 final class PortfolioCache: Sendable {
     private struct Entries {
         var loaded = false
