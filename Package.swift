@@ -172,6 +172,7 @@ let package = Package(
                 "KiemProtocol",
                 "KiemTransport",
                 "KiemNode",
+                "KiemClient",
                 "KiemTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -20,6 +20,16 @@ public struct ControlClient: Sendable {
     public let socketPath: String
     private let client: RPCClient
 
+    /// The connection settings: this side accepts the largest frames the
+    /// protocol allows (16 MiB, a message being one frame), since answers
+    /// such as an overview of a large portfolio are big and the socket is
+    /// local.
+    static var configuration: RPCConnectionConfiguration {
+        var configuration = RPCConnectionConfiguration()
+        configuration.connection.preface.maxFrameSize = Preface.frameSizeRange.upperBound
+        return configuration
+    }
+
     /// Connects to the socket at `path`, runs `body`, and closes the
     /// connection afterwards.
     /// - Throws: ``ControlClientError/unreachable(socket:reason:)`` when no
@@ -31,7 +41,7 @@ public struct ControlClient: Sendable {
     ) async throws -> Result {
         let client: RPCClient
         do {
-            client = try await RPCClient.connect(to: .unixDomainSocket(path: path), logger: logger)
+            client = try await RPCClient.connect(to: .unixDomainSocket(path: path), configuration: configuration, logger: logger)
         } catch {
             throw ControlClientError.unreachable(socket: path, reason: Self.reason(for: error, path: path))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KiemClient
 import KiemCore
 import KiemNode
 import KiemTestSupport
@@ -18,7 +19,8 @@ struct IdleBenchmark: AsyncParsableCommand {
             federation member with its own certificate that does what an up-to-date peer link does: Handshake, \
             then a live Subscribe (holding everything already) and an open Push stream, kept open through the \
             measurement. CPU seconds come from /proc/<pid>/stat over --seconds of wall time after a settling \
-            second; RSS is VmRSS at the end. Targets: < 1 % CPU and < 150 MB.
+            second; RSS is VmRSS at the end, and again after one Control Overview (which keeps the \
+            portfolio in memory). Targets: < 1 % CPU and < 150 MB.
             """
     )
 
@@ -92,6 +94,14 @@ struct IdleBenchmark: AsyncParsableCommand {
         }
         let rss = ProcessStatistics.statusBytes(pid: daemon.processIdentifier, field: "VmRSS")
         let peak = ProcessStatistics.statusBytes(pid: daemon.processIdentifier, field: "VmHWM")
+        // What the regie's overview costs in memory: the portfolio kept once read.
+        let overview = try await ControlClient.withConnection(socket: node.controlSocketPath) { control in
+            try await control.call(ControlAPI.overview, Kiem_V1_OverviewRequest())
+        }
+        guard overview.total == UInt64(options.n) else {
+            throw ValidationError("the overview covers \(overview.total) initiatives, not \(options.n)")
+        }
+        let rssWithPortfolio = ProcessStatistics.statusBytes(pid: daemon.processIdentifier, field: "VmRSS")
         BenchmarkReport(scenario: "idle", figures: [
             ("initiatives", .int(options.n)),
             ("ops", .int(signed.count)),
@@ -101,6 +111,7 @@ struct IdleBenchmark: AsyncParsableCommand {
             ("cpu_percent", .double(cpu / wall * 100)),
             ("rss_mb", .double(Double(rss) / 1e6)),
             ("peak_rss_mb", .double(Double(peak) / 1e6)),
+            ("rss_after_overview_mb", .double(Double(rssWithPortfolio) / 1e6)),
             ("target_cpu_percent", .double(1)),
             ("target_rss_mb", .double(150)),
         ]).print(json: options.json)

@@ -17,8 +17,10 @@ struct OverviewCommand: AsyncParsableCommand {
             from annotations (`kiemctl initiative annotate`, what the regie writes): --label keeps \
             the initiatives some organisation files under that label.
 
-            --csv prints the phase counts as rows (all, per theme, per organisation, per label) \
-            for a spreadsheet; --json everything.
+            Each list of initiatives (adoption spread, stalled, stopped, lineage, high priority) \
+            shows the first --limit (100) and says how many there are; the regie dashboard's CSV \
+            export has every initiative. --csv prints the phase counts as rows (all, per theme, per \
+            organisation, per label) for a spreadsheet; --json everything above.
 
             Examples:
               kiemctl overview
@@ -45,12 +47,16 @@ struct OverviewCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Days without movement after which an initiative counts as stalled.")
     var stalledDays: Int = 90
 
+    @Option(name: .long, help: ArgumentHelp("List at most this many initiatives per section (1 to 1000); each says how many there are.", valueName: "n"))
+    var limit: Int = 100
+
     @Flag(name: .long, help: "Print comma-separated phase counts instead of text.")
     var csv = false
 
     func validate() throws {
         if csv && control.json { throw ValidationError("--csv and --json exclude each other.") }
         guard (1...36_500).contains(stalledDays) else { throw ValidationError("--stalled-days must be between 1 and 36500.") }
+        guard (1...1_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000.") }
         if let since, !Self.isDay(since) { throw ValidationError("--since must be a date like 2026-09-01, got '\(since)'.") }
     }
 
@@ -61,6 +67,7 @@ struct OverviewCommand: AsyncParsableCommand {
             $0.owners = org
             $0.labels = label
             $0.stalledAfterDays = UInt32(stalledDays)
+            $0.listLimit = UInt32(limit)
         }
         let overview = try await control.withControl { control in
             try await control.call(ControlAPI.overview, request)

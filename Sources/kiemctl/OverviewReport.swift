@@ -85,6 +85,18 @@ struct OverviewReport: CommandOutput, Equatable {
     var labels: [Label]
     /// Marked high priority in an annotation, oldest movement first.
     var prioritised: [Item]
+    /// How many items each list has in all; the lists above hold the first
+    /// `--limit` of them.
+    var totals: Totals
+
+    struct Totals: Encodable, Equatable {
+        var adoptionSpread: UInt64
+        var adopted: UInt64
+        var stalled: UInt64
+        var stopped: UInt64
+        var lineage: UInt64
+        var prioritised: UInt64
+    }
 
     init(_ response: Kiem_V1_OverviewResponse) {
         total = response.total
@@ -133,6 +145,9 @@ struct OverviewReport: CommandOutput, Equatable {
             item.daysSinceMovement = mark.daysSinceMovement
             return item
         }
+        totals = Totals(
+            adoptionSpread: response.adoptionTotal, adopted: response.adoptedTotal, stalled: response.stalledTotal,
+            stopped: response.stoppedTotal, lineage: response.lineageTotal, prioritised: response.prioritisedTotal)
         syncHealth = response.syncHealth.map {
             Health(node: $0.nodeID, organisation: $0.organisation, state: $0.state.name,
                    lastSeen: $0.lastSyncedMillis == 0 ? nil : Display.date(millis: $0.lastSyncedMillis), lagOps: $0.lagOps)
@@ -175,23 +190,23 @@ struct OverviewReport: CommandOutput, Equatable {
                                             extra: ("high", labels.map { "\($0.highPriority)" })).rendered)
         }
         if !prioritised.isEmpty {
-            sections.append("high priority\n" + Table(
+            sections.append(Self.title("high priority", prioritised, of: totals.prioritised) + "\n" + Table(
                 ["ID", "TITLE", "OWNER", "PHASE", "MARKED BY", "LABEL", Table.Column("DAYS STILL", alignment: .right), "NOTE"],
                 rows: prioritised.map {
                     [$0.id, $0.title, $0.owner, $0.phase, $0.markedBy ?? "", $0.label.flatMap { $0.isEmpty ? nil : $0 } ?? "-",
                      "\($0.daysSinceMovement ?? 0)", $0.note ?? ""]
                 }).rendered)
         }
-        sections.append(Self.section("adoption spread (piloted or adopted by 2+ other organisations)", adoptionSpread,
+        sections.append(Self.section("adoption spread (piloted or adopted by 2+ other organisations)", adoptionSpread, of: totals.adoptionSpread,
                                      Table(["ID", "TITLE", "OWNER", "PILOTING", "ADOPTED"],
                                            rows: adoptionSpread.map { [$0.id, $0.title, $0.owner, "\($0.piloting ?? 0)", "\($0.adopted ?? 0)"] })))
-        sections.append(Self.section("stalled (no movement in \(stalledAfterDays) days)", stalled,
+        sections.append(Self.section("stalled (no movement in \(stalledAfterDays) days)", stalled, of: totals.stalled,
                                      Table(["ID", "TITLE", "OWNER", "PHASE", Table.Column("DAYS", alignment: .right)],
                                            rows: stalled.map { [$0.id, $0.title, $0.owner, $0.phase, "\($0.daysSinceMovement ?? 0)"] })))
-        sections.append(Self.section("stopped, with lessons learned", stopped,
+        sections.append(Self.section("stopped, with lessons learned", stopped, of: totals.stopped,
                                      Table(["ID", "TITLE", "OWNER", "LESSONS LEARNED"],
                                            rows: stopped.map { [$0.id, $0.title, $0.owner, $0.lessonsLearned ?? ""] })))
-        sections.append(Self.section("lineage", lineage,
+        sections.append(Self.section("lineage", lineage, of: totals.lineage,
                                      Table(["TREE", "OWNER", "PHASE"], rows: lineage.flatMap { tree in
                                          tree.map { [String(repeating: "  ", count: Int($0.depth ?? 0)) + $0.title, $0.owner, $0.phase] }
                                      })))
@@ -205,8 +220,15 @@ struct OverviewReport: CommandOutput, Equatable {
         return sections.joined(separator: "\n\n")
     }
 
-    private static func section(_ title: String, _ items: [some Any], _ table: Table) -> String {
-        items.isEmpty ? "\(title): none" : "\(title)\n" + table.rendered
+    private static func section(_ title: String, _ items: [some Any], of total: UInt64? = nil, _ table: Table) -> String {
+        items.isEmpty ? "\(title): none" : Self.title(title, items, of: total) + "\n" + table.rendered
+    }
+
+    /// A section's title, saying how many of how many it lists when the
+    /// node sent only the first `--limit`.
+    private static func title(_ title: String, _ items: [some Any], of total: UInt64?) -> String {
+        guard let total, total > UInt64(items.count) else { return title }
+        return "\(title): the first \(items.count) of \(total) (--limit)"
     }
 
     /// The phase counts as CSV (RFC 4180): a header, then one row for the

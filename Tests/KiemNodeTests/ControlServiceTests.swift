@@ -337,6 +337,22 @@ struct ControlServiceTests {
                     try await control.call(ControlAPI.overview, Kiem_V1_OverviewRequest.with { $0.since = "gisteren" })
                 }
             }
+
+            // Lists of initiatives keep their first list_limit items and say how many there are.
+            #expect(response.lineageTotal == 1 && response.adoptedTotal == 1 && response.stoppedTotal == 1)
+            let trees = try await uwv.create(InitiativeDraft(title: "Tweede boom", themes: ["mpc"]))
+            _ = try await uwv.create(InitiativeDraft(title: "Uit de tweede boom", derivedFrom: trees))
+            try await waitForConvergence([uwv, svb])
+            let limited = try await control(svb) { control in
+                try await control.call(ControlAPI.overview, Kiem_V1_OverviewRequest.with { $0.listLimit = 1 })
+            }
+            #expect(limited.lineageTotal == 2 && limited.lineage.count == 1)
+            #expect(limited.lineage.first?.nodes.first?.initiative.id == mpc.description, "the first tree in order")
+            _ = await expectStatus(.invalidArgument) {
+                _ = try await control(svb) { control in
+                    try await control.call(ControlAPI.overview, Kiem_V1_OverviewRequest.with { $0.listLimit = 1_001 })
+                }
+            }
         }
     }
 

@@ -236,3 +236,27 @@ struct DashboardRouteTests {
         }
     }
 }
+
+/// The overview page of a large portfolio: tables of initiatives stop at
+/// ``OverviewPage/rowLimit`` rows and point to the CSV export.
+@Suite("dashboard overview page of a large portfolio")
+struct LargeOverviewPageTests {
+    @Test("150 stalled initiatives: the table shows 100 and says so")
+    func tablesStopAtTheRowLimit() {
+        let now: UInt64 = 1_796_126_400_000
+        let owner = try! OrganisationID("uwv")
+        let entries = (0..<150).map { number in
+            let created = HLCTimestamp(wallMillis: now - 200 * 86_400_000 - UInt64(number), logical: 0)
+            return PortfolioEntry(
+                id: InitiativeID(timestamp: created, nodeHash: 7), owner: owner, title: "Stil \(number)", phase: .idea,
+                createdAt: created, lastPhaseChange: created, lastChanged: created)
+        }
+        let overview = Overview.compute(entries, now: now)
+        #expect(overview.stalled.count == 150)
+        let html = "\(OverviewPage(overview: overview, query: OverviewQuery(), peers: [], node: "regie-1").html)"
+        let stalled = html.components(separatedBy: "<h2>Stalled work</h2>")[1].components(separatedBy: "<h2>")[0]
+        #expect(stalled.components(separatedBy: "<tr>").count - 1 == 1 + OverviewPage.rowLimit, "a header and 100 rows")
+        #expect(stalled.contains("The first 100 of 150;"))
+        #expect(stalled.contains("href=\"/export/initiatives.csv\""))
+    }
+}

@@ -80,6 +80,22 @@ struct ReportTests {
         #expect(!StatusReport(Self.status).text.contains("equivocation"), "none, no line")
     }
 
+    @Test("overview: a list the node cut at --limit says how many it holds")
+    func overviewLimitedList() throws {
+        let response = Kiem_V1_OverviewResponse.with {
+            $0.stalledAfterDays = 90
+            $0.stalled = [.with { $0.initiative = .with { $0.id = "A"; $0.title = "Stil"; $0.owner = "uwv" }; $0.daysSinceMovement = 120 }]
+            $0.stalledTotal = 44_553
+            $0.stopped = [.with { $0.initiative = .with { $0.id = "B"; $0.title = "Gestopt"; $0.owner = "svb" }; $0.lessonsLearned = "Te vroeg" }]
+            $0.stoppedTotal = 1
+        }
+        let report = OverviewReport(response)
+        #expect(report.text.contains("stalled (no movement in 90 days): the first 1 of 44553 (--limit)"))
+        #expect(report.text.contains("stopped, with lessons learned\n"), "complete: no count")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(try JSONOutput.pretty(report).utf8)) as? [String: Any])
+        #expect((object["totals"] as? [String: Int])?["stalled"] == 44_553)
+    }
+
     @Test("local times are yyyy-MM-dd HH:mm; HLC values carry milliseconds in their high 48 bits")
     func times() throws {
         let date = try #require(Display.date(hlc: Self.hlc))

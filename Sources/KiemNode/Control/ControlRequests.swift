@@ -107,6 +107,14 @@ enum ControlRequests {
         return .setAnnotation(Annotation(label: request.label, priority: priority, note: request.note))
     }
 
+    /// The most items per list of an overview: `list_limit`, 100 if unset.
+    static func listLimit(_ request: Kiem_V1_OverviewRequest) throws -> Int {
+        guard request.listLimit <= 1_000 else {
+            throw invalid("list_limit \(request.listLimit) is more than 1000 (the export of the dashboard has every initiative)")
+        }
+        return request.listLimit == 0 ? 100 : Int(request.listLimit)
+    }
+
     static func filter(_ request: Kiem_V1_OverviewRequest) throws -> OverviewFilter {
         let owners: [OrganisationID]
         do {

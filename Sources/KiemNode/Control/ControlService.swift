@@ -73,7 +73,9 @@ struct ControlService: Sendable {
             let days = request.stalledAfterDays == 0 ? 90 : Int(request.stalledAfterDays)
             let overview = try await OverviewSource(replicator: replicator, pool: pool)
                 .overview(filter: try ControlRequests.filter(request), stalledAfterDays: days)
-            return overview.proto(syncHealth: PeerReports(peers: peers, replicator: replicator).all())
+            return overview.proto(
+                syncHealth: PeerReports(peers: peers, replicator: replicator).all(),
+                listLimit: try ControlRequests.listLimit(request))
         }
     }
 

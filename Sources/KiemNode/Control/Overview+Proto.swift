@@ -4,8 +4,9 @@ import SwiftProtobuf
 
 extension Overview {
     /// The Control API's `OverviewResponse`; `syncHealth` is the serving
-    /// node's peer reports.
-    func proto(syncHealth: [Kiem_V1_Peer]) -> Kiem_V1_OverviewResponse {
+    /// node's peer reports, and each list of initiatives keeps its first
+    /// `listLimit` items, with its total beside it.
+    func proto(syncHealth: [Kiem_V1_Peer], listLimit: Int) -> Kiem_V1_OverviewResponse {
         Kiem_V1_OverviewResponse.with { response in
             response.total = UInt64(total)
             response.byPhase = byPhase.proto
@@ -25,9 +26,12 @@ extension Overview {
                     $0.endorsementsGiven = UInt64(row.endorsing)
                 }
             }
-            response.adoption = adoptionSpread.map(\.proto)
-            response.adopted = adopted.map(\.proto)
-            response.stalled = stalled.map { stalled in
+            response.adoption = adoptionSpread.prefix(listLimit).map(\.proto)
+            response.adoptionTotal = UInt64(adoptionSpread.count)
+            response.adopted = adopted.prefix(listLimit).map(\.proto)
+            response.adoptedTotal = UInt64(adopted.count)
+            response.stalledTotal = UInt64(stalled.count)
+            response.stalled = stalled.prefix(listLimit).map { stalled in
                 Kiem_V1_StalledInitiative.with {
                     $0.initiative = stalled.entry.summaryProto
                     $0.daysSinceMovement = UInt32(clamping: stalled.daysSinceMovement)
@@ -40,14 +44,16 @@ extension Overview {
                 }
             }
             response.funnelStopped = UInt64(funnel.stopped)
-            response.stopped = stopped.map { entry in
+            response.stoppedTotal = UInt64(stopped.count)
+            response.stopped = stopped.prefix(listLimit).map { entry in
                 Kiem_V1_StoppedInitiative.with {
                     $0.initiative = entry.summaryProto
                     $0.lessonsLearned = entry.lessonsLearned ?? ""
                     $0.stoppedHlc = entry.lastPhaseChange.rawValue
                 }
             }
-            response.lineage = lineage.map { tree in
+            response.lineageTotal = UInt64(lineage.count)
+            response.lineage = lineage.prefix(listLimit).map { tree in
                 Kiem_V1_LineageTree.with {
                     $0.nodes = tree.nodes.map { node in
                         Kiem_V1_LineageTree.Node.with {
@@ -78,7 +84,8 @@ extension Overview {
                     $0.highPriority = UInt64(row.highPriority)
                 }
             }
-            response.prioritised = prioritised.map { mark in
+            response.prioritisedTotal = UInt64(prioritised.count)
+            response.prioritised = prioritised.prefix(listLimit).map { mark in
                 Kiem_V1_PrioritisedInitiative.with {
                     $0.initiative = mark.entry.summaryProto
                     $0.organisation = mark.organisation.rawValue

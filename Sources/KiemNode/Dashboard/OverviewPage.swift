@@ -58,6 +58,9 @@ struct OverviewPage {
         return "<ul class=\"numbers\">\(items)</ul>"
     }
 
+    /// The most rows a table of initiatives shows; the CSV export has them all.
+    static let rowLimit = 100
+
     private var tables: Markup {
         let phases = Phase.allCases
         let organisations = PageLayout.table(
@@ -79,7 +82,7 @@ struct OverviewPage {
             numeric: Set(2...(phases.count + 3)))
         let prioritised = PageLayout.table(
             ["Initiative", "Owner", "Phase", "Marked by", "Label", "Days still", "Note"],
-            rows: overview.prioritised.map { mark in
+            rows: overview.prioritised.prefix(Self.rowLimit).map { mark in
                 [
                     link(mark.entry), "\(mark.entry.owner.rawValue)", PageLayout.phaseBadge(mark.entry.phase.description),
                     "\(mark.organisation.rawValue)", "\(mark.annotation.label)", "\(mark.daysSinceMovement)",
@@ -89,7 +92,7 @@ struct OverviewPage {
             empty: "No initiative is marked high priority.", numeric: [5])
         let spread = PageLayout.table(
             ["Initiative", "Owner", "Phase", "Taken up by", "Piloting or adopted"],
-            rows: overview.adoptionSpread.map { adopted in
+            rows: overview.adoptionSpread.prefix(Self.rowLimit).map { adopted in
                 [
                     link(adopted.entry), "\(adopted.entry.owner.rawValue)", PageLayout.phaseBadge(adopted.entry.phase.description),
                     "\(adopted.adopters.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) (\($0.value))" }.joined(separator: ", "))",
@@ -99,7 +102,7 @@ struct OverviewPage {
             empty: "No initiative is piloted or adopted by two or more other organisations yet.", numeric: [4])
         let stalled = PageLayout.table(
             ["Initiative", "Owner", "Phase", "Last movement", "Days still"],
-            rows: overview.stalled.map { item in
+            rows: overview.stalled.prefix(Self.rowLimit).map { item in
                 [
                     link(item.entry), "\(item.entry.owner.rawValue)", PageLayout.phaseBadge(item.entry.phase.description),
                     "\(DisplayTime.day(DisplayTime.date(item.entry.lastMovement)))", "\(item.daysSinceMovement)",
@@ -108,7 +111,7 @@ struct OverviewPage {
             empty: "Nothing has stood still for more than \(overview.stalledAfterDays) days.", numeric: [4])
         let stopped = PageLayout.table(
             ["Initiative", "Owner", "Stopped", "Lessons learned"],
-            rows: overview.stopped.map { entry in
+            rows: overview.stopped.prefix(Self.rowLimit).map { entry in
                 [
                     link(entry), "\(entry.owner.rawValue)", "\(DisplayTime.day(DisplayTime.date(entry.lastPhaseChange)))",
                     "\(entry.lessonsLearned ?? "")",
@@ -139,12 +142,21 @@ struct OverviewPage {
         return """
             <h2>By organisation</h2>\(organisations)
             <h2>Portfolio labels</h2>\(labels)
-            <h2>High priority</h2>\(prioritised)
-            <h2>Adoption spread</h2>\(spread)
-            <h2>Stalled work</h2>\(stalled)
-            <h2>Stopped, with lessons learned</h2>\(stopped)
+            <h2>High priority</h2>\(prioritised)\(more(overview.prioritised.count))
+            <h2>Adoption spread</h2>\(spread)\(more(overview.adoptionSpread.count))
+            <h2>Stalled work</h2>\(stalled)\(more(overview.stalled.count))
+            <h2>Stopped, with lessons learned</h2>\(stopped)\(more(overview.stopped.count))
             <h2>Recent changes</h2>\(recent)
             <h2>Sync health per agency</h2>\(health)
+            """
+    }
+
+    /// A note under a table cut at ``rowLimit`` rows of `total`.
+    private func more(_ total: Int) -> Markup {
+        guard total > Self.rowLimit else { return "" }
+        return """
+            <p class="note">The first \(Self.rowLimit) of \(total); \
+            <a href="/export/initiatives.csv\(query.queryString)">initiatives.csv</a> lists every initiative.</p>
             """
     }
 

@@ -882,6 +882,12 @@ public nonisolated struct Kiem_V1_OverviewRequest: Sendable {
   /// portfolio labels (empty = all).
   public var labels: [String] = []
 
+  /// At most this many items in each list of initiatives (adoption, adopted,
+  /// stalled, stopped, lineage trees, prioritised), 1 to 1000; 0 = 100. Each
+  /// list keeps its order, and its *_total field says how many there are.
+  /// (A whole overview of 100,000 initiatives would not fit in a message.)
+  public var listLimit: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1252,6 +1258,37 @@ public nonisolated struct Kiem_V1_OverviewResponse: @unchecked Sendable {
   public var prioritised: [Kiem_V1_PrioritisedInitiative] {
     get {_storage._prioritised}
     set {_uniqueStorage()._prioritised = newValue}
+  }
+
+  /// How many items each limited list has in all (see list_limit).
+  public var adoptionTotal: UInt64 {
+    get {_storage._adoptionTotal}
+    set {_uniqueStorage()._adoptionTotal = newValue}
+  }
+
+  public var adoptedTotal: UInt64 {
+    get {_storage._adoptedTotal}
+    set {_uniqueStorage()._adoptedTotal = newValue}
+  }
+
+  public var stalledTotal: UInt64 {
+    get {_storage._stalledTotal}
+    set {_uniqueStorage()._stalledTotal = newValue}
+  }
+
+  public var stoppedTotal: UInt64 {
+    get {_storage._stoppedTotal}
+    set {_uniqueStorage()._stoppedTotal = newValue}
+  }
+
+  public var lineageTotal: UInt64 {
+    get {_storage._lineageTotal}
+    set {_uniqueStorage()._lineageTotal = newValue}
+  }
+
+  public var prioritisedTotal: UInt64 {
+    get {_storage._prioritisedTotal}
+    set {_uniqueStorage()._prioritisedTotal = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -2549,7 +2586,7 @@ nonisolated extension Kiem_V1_SyncProgress.Stage: SwiftProtobuf._ProtoNameProvid
 
 nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OverviewRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}stalled_after_days\0\u{1}themes\0\u{1}owners\0\u{1}since\0\u{1}labels\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}stalled_after_days\0\u{1}themes\0\u{1}owners\0\u{1}since\0\u{1}labels\0\u{3}list_limit\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2562,6 +2599,7 @@ nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProto
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.owners) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.since) }()
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.labels) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.listLimit) }()
       default: break
       }
     }
@@ -2583,6 +2621,9 @@ nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProto
     if !self.labels.isEmpty {
       try visitor.visitRepeatedStringField(value: self.labels, fieldNumber: 5)
     }
+    if self.listLimit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.listLimit, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2592,6 +2633,7 @@ nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProto
     if lhs.owners != rhs.owners {return false}
     if lhs.since != rhs.since {return false}
     if lhs.labels != rhs.labels {return false}
+    if lhs.listLimit != rhs.listLimit {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3114,7 +3156,7 @@ nonisolated extension Kiem_V1_ActivityWeek: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OverviewResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{3}by_phase\0\u{3}by_theme\0\u{3}by_organisation\0\u{1}adoption\0\u{1}stalled\0\u{3}as_of_hlc\0\u{1}funnel\0\u{3}funnel_stopped\0\u{1}stopped\0\u{1}lineage\0\u{1}recent\0\u{1}activity\0\u{3}sync_health\0\u{1}adopted\0\u{3}stalled_after_days\0\u{1}labels\0\u{1}prioritised\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{3}by_phase\0\u{3}by_theme\0\u{3}by_organisation\0\u{1}adoption\0\u{1}stalled\0\u{3}as_of_hlc\0\u{1}funnel\0\u{3}funnel_stopped\0\u{1}stopped\0\u{1}lineage\0\u{1}recent\0\u{1}activity\0\u{3}sync_health\0\u{1}adopted\0\u{3}stalled_after_days\0\u{1}labels\0\u{1}prioritised\0\u{3}adoption_total\0\u{3}adopted_total\0\u{3}stalled_total\0\u{3}stopped_total\0\u{3}lineage_total\0\u{3}prioritised_total\0")
 
   fileprivate class _StorageClass {
     var _total: UInt64 = 0
@@ -3135,6 +3177,12 @@ nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProt
     var _stalledAfterDays: UInt32 = 0
     var _labels: [Kiem_V1_LabelStats] = []
     var _prioritised: [Kiem_V1_PrioritisedInitiative] = []
+    var _adoptionTotal: UInt64 = 0
+    var _adoptedTotal: UInt64 = 0
+    var _stalledTotal: UInt64 = 0
+    var _stoppedTotal: UInt64 = 0
+    var _lineageTotal: UInt64 = 0
+    var _prioritisedTotal: UInt64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -3163,6 +3211,12 @@ nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProt
       _stalledAfterDays = source._stalledAfterDays
       _labels = source._labels
       _prioritised = source._prioritised
+      _adoptionTotal = source._adoptionTotal
+      _adoptedTotal = source._adoptedTotal
+      _stalledTotal = source._stalledTotal
+      _stoppedTotal = source._stoppedTotal
+      _lineageTotal = source._lineageTotal
+      _prioritisedTotal = source._prioritisedTotal
     }
   }
 
@@ -3199,6 +3253,12 @@ nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProt
         case 16: try { try decoder.decodeSingularUInt32Field(value: &_storage._stalledAfterDays) }()
         case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._labels) }()
         case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._prioritised) }()
+        case 19: try { try decoder.decodeSingularUInt64Field(value: &_storage._adoptionTotal) }()
+        case 20: try { try decoder.decodeSingularUInt64Field(value: &_storage._adoptedTotal) }()
+        case 21: try { try decoder.decodeSingularUInt64Field(value: &_storage._stalledTotal) }()
+        case 22: try { try decoder.decodeSingularUInt64Field(value: &_storage._stoppedTotal) }()
+        case 23: try { try decoder.decodeSingularUInt64Field(value: &_storage._lineageTotal) }()
+        case 24: try { try decoder.decodeSingularUInt64Field(value: &_storage._prioritisedTotal) }()
         default: break
         }
       }
@@ -3261,6 +3321,24 @@ nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProt
       if !_storage._prioritised.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._prioritised, fieldNumber: 18)
       }
+      if _storage._adoptionTotal != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._adoptionTotal, fieldNumber: 19)
+      }
+      if _storage._adoptedTotal != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._adoptedTotal, fieldNumber: 20)
+      }
+      if _storage._stalledTotal != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._stalledTotal, fieldNumber: 21)
+      }
+      if _storage._stoppedTotal != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._stoppedTotal, fieldNumber: 22)
+      }
+      if _storage._lineageTotal != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._lineageTotal, fieldNumber: 23)
+      }
+      if _storage._prioritisedTotal != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._prioritisedTotal, fieldNumber: 24)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -3288,6 +3366,12 @@ nonisolated extension Kiem_V1_OverviewResponse: SwiftProtobuf.Message, SwiftProt
         if _storage._stalledAfterDays != rhs_storage._stalledAfterDays {return false}
         if _storage._labels != rhs_storage._labels {return false}
         if _storage._prioritised != rhs_storage._prioritised {return false}
+        if _storage._adoptionTotal != rhs_storage._adoptionTotal {return false}
+        if _storage._adoptedTotal != rhs_storage._adoptedTotal {return false}
+        if _storage._stalledTotal != rhs_storage._stalledTotal {return false}
+        if _storage._stoppedTotal != rhs_storage._stoppedTotal {return false}
+        if _storage._lineageTotal != rhs_storage._lineageTotal {return false}
+        if _storage._prioritisedTotal != rhs_storage._prioritisedTotal {return false}
         return true
       }
       if !storagesAreEqual {return false}
