@@ -12,6 +12,8 @@ public struct InitiativeQuery: Hashable, Sendable {
     /// Only initiatives this organisation is exploring, piloting or has
     /// adopted (its winning adoption status is active).
     public var adoptedBy: OrganisationID?
+    /// Only initiatives derived from this one (its lineage the other way).
+    public var derivedFrom: InitiativeID?
     /// Full-text search over title, summary and description. Words are
     /// matched as prefixes, case- and diacritic-insensitively, and all must
     /// occur. Any text is safe: quotes and operators such as `AND` are
@@ -26,13 +28,14 @@ public struct InitiativeQuery: Hashable, Sendable {
     /// newest first (by id, which orders by creation time).
     public init(
         phase: Phase? = nil, theme: String? = nil, owner: OrganisationID? = nil,
-        adoptedBy: OrganisationID? = nil, text: String? = nil,
+        adoptedBy: OrganisationID? = nil, derivedFrom: InitiativeID? = nil, text: String? = nil,
         includeArchived: Bool = false, limit: Int = 100
     ) {
         self.phase = phase
         self.theme = theme
         self.owner = owner
         self.adoptedBy = adoptedBy
+        self.derivedFrom = derivedFrom
         self.text = text
         self.includeArchived = includeArchived
         self.limit = limit

@@ -15,13 +15,6 @@ extension KiemStore {
         try portfolioCache.entries(readAll: readPortfolio, read: readPortfolio(of:))
     }
 
-    /// The entries of the initiatives derived from `id` (its lineage the
-    /// other way), in id order: oldest first. From ``portfolio()``, so
-    /// after the first read it costs one pass over the entries in memory.
-    public func portfolioEntries(derivedFrom id: InitiativeID) throws -> [PortfolioEntry] {
-        try portfolio().filter { $0.derivedFrom == id }.sorted { $0.id < $1.id }
-    }
-
     private func readPortfolio() throws -> [PortfolioEntry] {
         try perform { pool in
             try pool.read { db in

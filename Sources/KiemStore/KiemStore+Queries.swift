@@ -35,6 +35,7 @@ extension KiemStore {
                             WHERE organisation = \(organisation.rawValue) AND status <> 'dropped')
                 """)
         }
+        if let parent = query.derivedFrom { conditions.append("i.derived_from = \(parent.storeData)") }
         if !query.includeArchived { conditions.append("i.archived = 0") }
         var from: SQL = "initiative i"
         var order: SQL = "i.id DESC"

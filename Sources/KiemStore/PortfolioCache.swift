@@ -5,8 +5,8 @@ import Synchronization
 /// overview of 100,000 initiatives does not read and decode the whole
 /// `portfolio` column each time.
 ///
-/// Filled on first use (an overview, the dashboard, the initiatives derived
-/// from one; a node never asked for any of them keeps nothing). After that
+/// Filled on first use (an overview or the dashboard; a node never asked
+/// for either keeps nothing). After that
 /// every committed batch marks the initiatives it changed as stale, and the
 /// next read re-reads only those rows; when more than an eighth are stale,
 /// one scan of the column is cheaper than as many lookups, and it reloads.

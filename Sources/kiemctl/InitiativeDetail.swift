@@ -84,7 +84,7 @@ struct InitiativeDetail: CommandOutput, Equatable {
     var themes: [String]
     var links: [Link]
     var derivedFrom: Lineage?
-    /// The initiatives started from this one that the node holds, oldest first.
+    /// The initiatives started from this one that the node holds, newest first.
     var derivedInto: [Lineage]
     var created: Date?
     var updated: Date?

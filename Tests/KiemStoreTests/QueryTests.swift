@@ -65,6 +65,8 @@ import Testing
             #expect(try ids(store, InitiativeQuery(adoptedBy: uwv)) == [])
             #expect(try ids(store, InitiativeQuery(phase: .pilot, theme: "ai", owner: uwv, adoptedBy: svb)) == [world.robotica])
             #expect(try ids(store, InitiativeQuery(phase: .pilot, owner: svb)) == [])
+            #expect(try ids(store, InitiativeQuery(derivedFrom: world.robotica)) == [world.inkoop])
+            #expect(try ids(store, InitiativeQuery(derivedFrom: world.inkoop)) == [])
         }
     }
 

@@ -185,13 +185,16 @@ struct ControlService: Sendable {
     private func initiative(_ request: Kiem_V1_GetInitiativeRequest) async throws -> Kiem_V1_GetInitiativeResponse {
         let id = try ControlRequests.initiativeID(request.id)
         let store = self.store
-        let (found, derived) = try await pool.runIfActive { (try store.initiative(id), try store.portfolioEntries(derivedFrom: id)) }
+        let (found, derived) = try await pool.runIfActive {
+            (try store.initiative(id),
+             try store.initiatives(matching: InitiativeQuery(derivedFrom: id, includeArchived: true, limit: 1_000)))
+        }
         guard let record = found else {
             throw RPCError(code: .notFound, message: "no initiative \(id) on this node")
         }
         return Kiem_V1_GetInitiativeResponse.with { response in
             response.initiative = record.initiative.proto
-            response.derived = derived.map(\.summaryProto)
+            response.derived = derived.map(\.proto)
             if request.includeHistory { response.history = record.history.map { $0.proto(in: record.initiative) } }
             response.heldOpCount = UInt32(record.history.filter {
                 if case .held = $0.status { return true } else { return false }

@@ -72,15 +72,14 @@ struct Dashboard: Sendable {
         let missing = DashboardError.notFound("no initiative \(text) on this node")
         guard let id = try? InitiativeID(text) else { throw missing }
         let store = self.store
-        let (found, portfolio, children) = try await pool.runIfActive {
-            (try store.initiative(id), try store.portfolio(), try store.portfolioEntries(derivedFrom: id))
-        }
+        // The portfolio in memory has the parent and the children at hand.
+        let (found, portfolio) = try await pool.runIfActive { (try store.initiative(id), try store.portfolio()) }
         guard let record = found else { throw missing }
         let initiative = record.initiative
         return InitiativeDocument(
             initiative.proto, history: record.history.map { $0.proto(in: initiative) },
             parent: initiative.derivedFrom.flatMap { parent in portfolio.first { $0.id == parent } },
-            children: children)
+            children: portfolio.filter { $0.derivedFrom == id })
     }
 
     private func search(_ text: String) async throws -> [InitiativeSummary] {

@@ -572,7 +572,7 @@ public nonisolated struct Kiem_V1_GetInitiativeResponse: Sendable {
   public var heldOpCount: UInt32 = 0
 
   /// The initiatives this node holds that were derived from this one
-  /// (lineage the other way), in id order: oldest first.
+  /// (lineage the other way), newest first, at most 1000.
   public var derived: [Kiem_V1_InitiativeSummary] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -284,6 +284,15 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v8-derived-from-index") { db in
+            // Finds the initiatives derived from one (InitiativeQuery
+            // .derivedFrom, `kiemctl initiative show`). Partial: most
+            // initiatives derive from none, so the apply path rarely
+            // writes to it.
+            try db.execute(sql: """
+                CREATE INDEX initiative_derived_from ON initiative(derived_from) WHERE derived_from IS NOT NULL
+                """)
+        }
         return migrator
     }
 
