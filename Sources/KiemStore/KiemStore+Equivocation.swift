@@ -33,6 +33,16 @@ extension KiemStore {
         }
     }
 
+    /// The origins with a stored proof of equivocation, without reading
+    /// the proofs.
+    public func equivocatingOrigins() throws -> Set<NodeID> {
+        try perform { pool in
+            try pool.read { db in
+                Set(try String.fetchAll(db, sql: "SELECT origin FROM equivocation").map { try NodeID($0) })
+            }
+        }
+    }
+
     /// Every origin's proof of equivocation, by origin.
     public func equivocations() throws -> [EquivocationRecord] {
         try perform { pool in

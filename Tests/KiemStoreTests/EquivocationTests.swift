@@ -40,6 +40,7 @@ struct EquivocationTests {
             let reopened = try KiemStore.open(path: directory.storePath)
             defer { try? reopened.close() }
             #expect(try reopened.equivocations() == [record])
+            #expect(try reopened.equivocatingOrigins() == [node])
         }
     }
 }

@@ -52,7 +52,7 @@ final class OpLog: Sendable {
             clock: HybridLogicalClock(last: try store.latestHeadTimestamp(), maxSkewMillis: maxSkewMillis),
             heads: heads, vector: vector,
             writer: OriginChainWriter(origin: node, key: key, seq: own.seq, chain: own.chain),
-            quarantined: Set(try store.equivocations().map(\.origin))))
+            quarantined: try store.equivocatingOrigins()))
         committed = Mutex(vector)
     }
 
