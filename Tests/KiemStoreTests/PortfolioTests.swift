@@ -42,7 +42,7 @@ struct PortfolioTests {
             #expect(after.count > before.count, "the scenario's later ops create initiatives")
             #expect(Set(after) == Set(expected))
             #expect(after.count == Set(after.map(\.id)).count, "each initiative once")
-            #expect(after.first { $0.id == annotated }?.labels == ["werkagenda-2027"])
+            #expect(after.first { $0.id == annotated }?.annotations.values.map(\.label) == ["werkagenda-2027"])
 
             // A reopened store reads the same from the file.
             try store.close()

@@ -81,11 +81,6 @@ public struct PortfolioEntry: Hashable, Sendable {
         )
     }
 
-    /// The portfolio labels organisations gave it, sorted, each once.
-    public var labels: [String] {
-        Set(annotations.values.map(\.label)).subtracting([""]).sorted()
-    }
-
     /// The endorsements it has.
     public var endorsementCount: Int { endorsers.count }
 
