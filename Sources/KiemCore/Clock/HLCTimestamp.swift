@@ -21,7 +21,7 @@ public struct HLCTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
     public var wallMillis: UInt64 { rawValue >> 16 }
 
     /// The day (UTC) it falls on, counted from 1970-01-01.
-    public var day: UInt32 { UInt32(wallMillis / 86_400_000) }
+    public var day: UInt32 { UInt32(wallMillis / millisPerDay) }
 
     /// The logical counter, for events within one millisecond.
     public var logical: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
@@ -31,3 +31,7 @@ public struct HLCTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
+
+/// Milliseconds in a day, for reckoning in days and weeks (UTC, no leap
+/// seconds, as HLC wall times are).
+let millisPerDay: UInt64 = 86_400_000

@@ -120,7 +120,3 @@ public struct Overview: Hashable, Sendable {
         }
     }
 }
-
-/// Milliseconds in a day, for reckoning in days and weeks (UTC, no leap
-/// seconds, as HLC wall times are).
-let millisPerDay: UInt64 = 86_400_000
