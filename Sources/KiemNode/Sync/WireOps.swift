@@ -14,6 +14,17 @@ enum WireOps {
         return op
     }
 
+    /// The wire form of a decoded op, with its proof as it has it.
+    static func proto(_ encoded: EncodedOp) -> Kiem_V1_Op {
+        var op = Kiem_V1_Op()
+        op.canonical = Data(encoded.canonical)
+        if let proof = encoded.proof {
+            op.chain = Data(proof.chain)
+            if let signature = proof.signature { op.signature = Data(signature) }
+        }
+        return op
+    }
+
     /// Decodes a received op strictly, with its proof.
     static func decode(_ wire: Kiem_V1_Op) throws(IngestError) -> EncodedOp {
         guard wire.chain.count == 32 else {
