@@ -35,17 +35,18 @@ extension KiemStore {
     func apply(_ ops: [Op], encoded: [EncodedOp] = [], faultAfterDecisions: Int?) throws -> ApplyOutcome {
         try perform { pool in
             // Writes are serialized anyway; the lock also covers handing the
-            // committed states to the cache, so the next batch sees them.
+            // committed states and held keys on, so the next batch sees them.
             try writeLock.withLock { _ in
                 let (outcome, committed) = try pool.write { db in
                     var context = try StoreApplyContext(
-                        db: db, path: path, cache: initiativeCache, encoded: encoded)
+                        db: db, path: path, cache: initiativeCache, heldKeys: heldKeyIndex.take(), encoded: encoded)
                     context.faultAfterDecisions = faultAfterDecisions
                     try context.checkContiguity(ops)
                     let outcome = try OpApplier.apply(ops, to: &context)
                     return (outcome, try context.finish())
                 }
-                initiativeCache.store(committed)
+                initiativeCache.store(committed.initiatives)
+                heldKeyIndex.put(committed.heldKeys)
                 portfolioCache.markChanged(by: outcome)
                 return outcome
             }

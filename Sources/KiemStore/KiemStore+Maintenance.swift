@@ -9,6 +9,7 @@ extension KiemStore {
         try writeLock.withLock { _ in
             defer {
                 initiativeCache.removeAll()
+                heldKeyIndex.removeAll()
                 portfolioCache.removeAll()
             }
             try perform { pool in try pool.write { db in try db.execute(sql: sql) } }

@@ -18,6 +18,8 @@ public final class KiemStore: Sendable {
     static let pageSize = 16_384
     /// Recently applied initiatives, to spare replays (see ``InitiativeCache``).
     let initiativeCache = InitiativeCache(capacity: 4_096)
+    /// The keys held ops wait for, between batches (see ``HeldKeyIndex``).
+    let heldKeyIndex = HeldKeyIndex()
     /// Every initiative's overview facts, once asked for (see ``PortfolioCache``).
     let portfolioCache = PortfolioCache()
     /// Held around every write that goes through the apply path or

@@ -62,8 +62,9 @@ struct StoreApplyContext: ApplyContext {
         var texts: SearchTexts
     }
 
-    /// Starts a batch: reads the version vector and what is held.
-    init(db: Database, path: String, cache: InitiativeCache, encoded: [EncodedOp] = []) throws {
+    /// Starts a batch: reads the version vector and, unless `heldKeys`
+    /// (the committed keys of ``HeldKeyIndex``) are given, what is held.
+    init(db: Database, path: String, cache: InitiativeCache, heldKeys known: Set<HoldKey>? = nil, encoded: [EncodedOp] = []) throws {
         self.db = db
         self.path = path
         self.sharedCache = cache
@@ -90,6 +91,10 @@ struct StoreApplyContext: ApplyContext {
         self.vector = vector
         storedVector = vector
         highestStoredID = try Data.fetchOne(db, sql: "SELECT max(id) FROM initiative").flatMap(InitiativeID.init(storeData:))
+        if let known {
+            heldKeys = known
+            return
+        }
         let heldCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM held_op") ?? 0
         if heldCount == 0 {
             heldKeys = []
@@ -310,10 +315,18 @@ struct StoreApplyContext: ApplyContext {
         return EncodedOp(op)
     }
 
+    /// What a batch hands on once its transaction has committed.
+    struct Committed {
+        /// The new states, for the shared ``InitiativeCache``.
+        var initiatives: [(InitiativeID, InitiativeCache.Entry)]
+        /// The keys held ops wait for now, for ``HeldKeyIndex``; nil when
+        /// there are too many to keep in memory.
+        var heldKeys: Set<HoldKey>?
+    }
+
     /// Writes the version vector and every touched initiative's rows, and
-    /// returns the new states for the shared cache (to be stored once the
-    /// transaction has committed).
-    mutating func finish() throws -> [(InitiativeID, InitiativeCache.Entry)] {
+    /// returns what to hand on once the transaction has committed.
+    mutating func finish() throws -> Committed {
         let upsert = try FastStatement(db, """
             INSERT INTO version_vector (origin, seq) VALUES (?, ?)
             ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq
@@ -339,7 +352,8 @@ struct StoreApplyContext: ApplyContext {
         if advanced || !dirty.isEmpty || !released.isEmpty {
             try db.notifyChanges(in: DatabaseRegion.fullDatabase)
         }
-        return committed
+        return Committed(
+            initiatives: committed, heldKeys: (heldKeys?.count ?? .max) <= Self.heldKeyIndexLimit ? heldKeys : nil)
     }
 }
 

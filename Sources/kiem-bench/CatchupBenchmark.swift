@@ -53,12 +53,17 @@ struct CatchupBenchmark: AsyncParsableCommand {
             metricsPort: freshMetrics)
         print("catch-up: a fresh kiemd pulls \(total) ops…")
         let bytesBefore = ProcessStatistics.loopbackBytes()
+        let sourceCPUBefore = ProcessStatistics.cpuSeconds(pid: sourceProcess.processIdentifier)
         let start = ProcessStatistics.now()
         let freshProcess = try federation.startDaemon(fresh)
         defer { BenchFederation.stop(freshProcess) }
         try await federation.waitForOps(total, of: freshProcess, fresh, interval: .milliseconds(50))
         let seconds = ProcessStatistics.now() - start
         let bytes = ProcessStatistics.loopbackBytes() - bytesBefore
+        // How busy the two cores were: CPU seconds of each daemon over the
+        // catch-up (the fresh one's from its start).
+        let freshCPU = ProcessStatistics.cpuSeconds(pid: freshProcess.processIdentifier)
+        let sourceCPU = ProcessStatistics.cpuSeconds(pid: sourceProcess.processIdentifier) - sourceCPUBefore
         let freshPeak = ProcessStatistics.statusBytes(pid: freshProcess.processIdentifier, field: "VmHWM")
         let sourcePeak = ProcessStatistics.statusBytes(pid: sourceProcess.processIdentifier, field: "VmHWM")
 
@@ -72,6 +77,8 @@ struct CatchupBenchmark: AsyncParsableCommand {
             ("baseline_seconds", .double(baselineSeconds)),
             ("ratio", .double(seconds / baselineSeconds)),
             ("target_ratio", .double(2.0)),
+            ("fresh_cpu_seconds", .double(freshCPU)),
+            ("source_cpu_seconds", .double(sourceCPU)),
             ("fresh_peak_rss_mb", .double(Double(freshPeak) / 1e6)),
             ("source_peak_rss_mb", .double(Double(sourcePeak) / 1e6)),
         ]).print(json: options.json)

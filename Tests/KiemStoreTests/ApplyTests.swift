@@ -178,6 +178,32 @@ import Testing
         }
     }
 
+    @Test func heldOpsAreReleasedAfterABatchThatReleasedThemRolledBack() throws {
+        try withStore { store, _ in
+            var uwv = Fixtures.node("uwv-1", "uwv")
+            var svb = Fixtures.node("svb-1", "svb", at: 1_764_400_000_500)
+            let create = uwv.create(InitiativeDraft(title: "Sluisbeheer op afstand"))
+            let other = uwv.create(InitiativeDraft(title: "Sensoren in bruggen"))
+            svb.receive([create, other])
+            let adoption = svb.adopt(create.initiative, .piloting)
+            let endorsement = svb.endorse(other.initiative)
+            // Held across batches: the second batch starts from the keys the
+            // first one left in memory.
+            try store.apply([adoption])
+            try store.apply([endorsement])
+            #expect(try store.counts().held == 2)
+            // This batch releases the adoption, then fails: the keys it
+            // removed must not be what the next batch starts from.
+            #expect(throws: (any Error).self) { try store.apply([create], faultAfterDecisions: 1) }
+            #expect(try store.counts().held == 2)
+            let released = try store.apply([create])
+            #expect(released.accepted.map(\.id) == [create.id, adoption.id])
+            let last = try store.apply([other])
+            #expect(last.accepted.map(\.id) == [other.id, endorsement.id])
+            #expect(try store.counts() == StoreCounts(initiatives: 2, ops: 4, held: 0, rejected: 0))
+        }
+    }
+
     @Test func progressHeldForAnAdoptionFromAnotherNodeOfTheSameOrganisation() throws {
         try withStore { store, _ in
             var uwv = Fixtures.node("uwv-1", "uwv")
