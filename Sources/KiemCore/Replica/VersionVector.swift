@@ -21,6 +21,11 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
         if seq > self[origin] { entries[origin] = seq }
     }
 
+    /// Raises every entry to at least `other`'s: the ops either vector covers.
+    public mutating func merge(_ other: VersionVector) {
+        for (origin, seq) in other.entries { advance(origin, to: seq) }
+    }
+
     /// The ops this vector has and `other` lacks, per origin, as seq ranges.
     public func missing(from other: VersionVector) -> [(origin: NodeID, seqs: ClosedRange<UInt64>)] {
         entries.keys.sorted().compactMap { origin in

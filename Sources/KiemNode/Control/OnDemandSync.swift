@@ -31,9 +31,8 @@ struct OnDemandSync: Sendable {
                 await send(.pulling)
                 let request = Kiem_V1_PullRequest.with { $0.have = ours.proto }
                 try await client.serverStreaming(SyncService.pull, request: request) { batches in
-                    for try await batch in batches {
-                        try await replicator.receive(batch, from: identity)
-                        progress.opsReceived += UInt64(batch.ops.count)
+                    try await replicator.receive(batches, from: identity) { sent, _ in
+                        progress.opsReceived += UInt64(sent)
                         await send(.pulling)
                     }
                 }

@@ -39,10 +39,10 @@ struct PeerReports: Sendable {
             $0.lastConnectedMillis = state?.lastSeen.map(Self.millis) ?? 0
             $0.lastSyncedMillis = state?.lastBatch.map(Self.millis) ?? 0
             $0.lastError = state?.connected == nil ? state?.lastError ?? "" : ""
-            $0.versionVector = (state?.knowledge ?? VersionVector()).proto
+            $0.versionVector = (state?.assumedHoldings ?? VersionVector()).proto
             $0.opsReceived = state?.opsReceived ?? 0
             $0.opsSent = state?.opsSent ?? 0
-            $0.lagOps = ours.missing(from: state?.knowledge ?? VersionVector()).reduce(0) { $0 + UInt64($1.seqs.count) }
+            $0.lagOps = ours.missing(from: state?.assumedHoldings ?? VersionVector()).reduce(0) { $0 + UInt64($1.seqs.count) }
             $0.addedAtRuntime = addedAtRuntime
         }
     }

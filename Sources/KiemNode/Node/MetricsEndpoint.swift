@@ -33,7 +33,7 @@ struct MetricsEndpoint: Sendable {
         let peers = node.replicator.registry.peers
         Gauge(label: "kiem_connected_peers", factory: factory).record(peers.values.filter { $0.connected != nil }.count)
         for (peer, state) in peers {
-            let lag = vector.missing(from: state.knowledge).reduce(UInt64(0)) { $0 + UInt64($1.seqs.count) }
+            let lag = vector.missing(from: state.assumedHoldings).reduce(UInt64(0)) { $0 + UInt64($1.seqs.count) }
             Gauge(label: "kiem_peer_lag_ops", dimensions: [("peer", peer.rawValue)], factory: factory).record(Int64(clamping: lag))
             Gauge(label: "kiem_peer_connected", dimensions: [("peer", peer.rawValue)], factory: factory)
                 .record(state.connected == nil ? 0 : 1)

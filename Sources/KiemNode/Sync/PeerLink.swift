@@ -63,9 +63,7 @@ struct PeerLink: Sendable {
                     group.addTask {
                         let request = Kiem_V1_SubscribeRequest.with { $0.have = replicator.oplog.versionVector.proto }
                         try await client.serverStreaming(SyncService.subscribe, request: request) { batches in
-                            for try await batch in batches {
-                                try await replicator.receive(batch, from: identity)
-                            }
+                            try await replicator.receive(batches, from: identity)
                         }
                         throw RPCError(code: .unavailable, message: "the peer ended the subscription")
                     }

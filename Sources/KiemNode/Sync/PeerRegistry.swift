@@ -11,8 +11,13 @@ import Synchronization
 final class PeerRegistry: Sendable {
     /// What the node knows about one peer node.
     struct PeerState: Sendable {
-        /// The ops the peer is known to hold.
+        /// The ops the peer is known to hold: what it said it held at its
+        /// latest handshake or subscription, and what it sent since.
         var knowledge = VersionVector()
+        /// The ops sent to it since it last said what it held. A stream can
+        /// break before they arrive, so only the stream that sent them
+        /// counts on them; status and metrics show them as held.
+        var sent = VersionVector()
         /// The live session's direction, if any.
         var connected: SessionTable.Direction?
         /// When a session with it last ended or was active.
@@ -24,6 +29,14 @@ final class PeerRegistry: Sendable {
         var opsRejected: UInt64 = 0
         var integrityFailures: UInt64 = 0
         var lastError: String?
+
+        /// What the peer holds, counting what was sent to it as arrived:
+        /// for its lag in status and metrics.
+        var assumedHoldings: VersionVector {
+            var holdings = knowledge
+            holdings.merge(sent)
+            return holdings
+        }
     }
 
     private struct State {
@@ -112,15 +125,23 @@ final class PeerRegistry: Sendable {
 
     /// Replaces what `peer` is known to hold with what it said it holds.
     func setKnowledge(of peer: NodeID, to vector: VersionVector) {
-        state.withLock { $0.peers[peer, default: PeerState()].knowledge = vector }
+        state.withLock { state in
+            state.peers[peer, default: PeerState()].knowledge = vector
+            state.peers[peer, default: PeerState()].sent = VersionVector()
+        }
     }
 
-    /// Records that `peer` holds these ops (it sent them, or was sent them).
+    /// Records that `peer` holds these ops: it sent them.
     func peer(_ peer: NodeID, holds ops: some Sequence<OpID>) {
         state.withLock { state in
-            var knowledge = state.peers[peer]?.knowledge ?? VersionVector()
-            for id in ops { knowledge.advance(id.origin, to: id.seq) }
-            state.peers[peer, default: PeerState()].knowledge = knowledge
+            for id in ops { state.peers[peer, default: PeerState()].knowledge.advance(id.origin, to: id.seq) }
+        }
+    }
+
+    /// Records that these ops were sent to `peer` (see ``PeerState/sent``).
+    func peer(_ peer: NodeID, wasSent ops: some Sequence<OpID>) {
+        state.withLock { state in
+            for id in ops { state.peers[peer, default: PeerState()].sent.advance(id.origin, to: id.seq) }
         }
     }
 

@@ -82,9 +82,14 @@ final class Replicator: Sendable {
     /// `write` waits for the receiver's flow-control credit.
     func send(to peer: NodeID, live: Bool, write: @Sendable (Kiem_V1_OpBatch) async throws -> Void) async throws {
         var certified: Set<NodeID> = []
+        // What this stream sent: only it may count on that (another stream
+        // with the same peer may have broken before its ops arrived).
+        var sent = VersionVector()
         repeat {
             let generation = changes.generation
-            let known = registry.knowledge(of: peer)
+            var knowledge = registry.knowledge(of: peer)
+            knowledge.merge(sent)
+            let known = knowledge
             let store = self.store
             var batches = OutboundBatches(try await pool.runIfActive {
                 try store.missingOps(for: known, batchSize: Self.batchSize)
@@ -103,7 +108,8 @@ final class Replicator: Sendable {
                     certified.insert(origin)
                 }
                 try await write(message)
-                registry.peer(peer, holds: batch.map(\.op.id))
+                for item in batch { sent.advance(item.op.id.origin, to: item.op.id.seq) }
+                registry.peer(peer, wasSent: batch.map(\.op.id))
                 registry.update(peer) { $0.opsSent += UInt64(batch.count) }
             }
             if live { await changes.wait(after: generation) }
@@ -120,18 +126,47 @@ final class Replicator: Sendable {
     /// Whether the node is shutting down (live streams end).
     var isStopping: Bool { stopping.withLock { $0 } }
 
+    /// Verifies and applies every batch of `batches`, in order, decoding
+    /// the next batch while the previous one applies (one batch ahead, so
+    /// a slow store still holds back the sender through flow control).
+    /// - Parameter applied: called after each batch with the number of ops
+    ///   the peer sent and what changed (nil when nothing was new).
+    /// - Throws: what the stream throws, or for a batch that is refused
+    ///   (see ``receive(_:from:)``); the batches before it stay applied.
+    func receive(
+        _ batches: RPCMessageStream<Kiem_V1_OpBatch>, from peer: PeerIdentity,
+        applied: (_ sent: Int, _ outcome: ApplyOutcome?) async -> Void = { _, _ in }
+    ) async throws {
+        typealias Ahead = (batch: ReceivedBatch, rest: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator)?
+        try await withThrowingTaskGroup(of: Ahead.self) { group in
+            let first = batches.makeAsyncIterator()
+            group.addTask { try await Self.decodeNext(first) }
+            while let next = try await group.next(), let ahead = next {
+                let rest = ahead.rest
+                group.addTask { try await Self.decodeNext(rest) }
+                await applied(ahead.batch.count, try await receive(ahead.batch, from: peer))
+            }
+        }
+    }
+
+    /// Reads and decodes the next batch; nil at the end of the stream.
+    private static func decodeNext(
+        _ iterator: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator
+    ) async throws -> (batch: ReceivedBatch, rest: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator)? {
+        var iterator = iterator
+        guard let message = try await iterator.next() else { return nil }
+        return (ReceivedBatch(message), iterator)
+    }
+
     /// Verifies and applies one batch a peer sent.
     /// - Throws: ``RPCError``: `DATA_LOSS` for an altered, invented or
     ///   unverifiable op (nothing of the batch is stored), `FAILED_PRECONDITION`
     ///   for a gap or an op from too far in the future.
-    @discardableResult
-    func receive(_ batch: Kiem_V1_OpBatch, from peer: PeerIdentity) async throws -> ApplyOutcome? {
+    private func receive(_ batch: ReceivedBatch, from peer: PeerIdentity) async throws -> ApplyOutcome? {
         let started = ContinuousClock.now
         do {
             for certificate in batch.certificates { try await directory.learn(certificate) }
-            var ops: [EncodedOp] = []
-            ops.reserveCapacity(batch.ops.count)
-            for wire in batch.ops { ops.append(try WireOps.decode(wire)) }
+            let ops = try batch.ops.get()
             registry.peer(peer.node, holds: ops.map(\.op.id))
             let received = ops
             let oplog = self.oplog
@@ -170,7 +205,7 @@ final class Replicator: Sendable {
                 counters.recordIntegrityFailure(from: peer.node)
                 registry.update(peer.node) { $0.integrityFailures += 1 }
                 logger.error("refused a batch that fails verification", metadata: [
-                    "kiem.peer": "\(peer.node)", "kiem.error": "\(error)", "kiem.ops": "\(batch.ops.count)",
+                    "kiem.peer": "\(peer.node)", "kiem.error": "\(error)", "kiem.ops": "\(batch.count)",
                 ])
             } else {
                 logger.warning("refused a batch", metadata: ["kiem.peer": "\(peer.node)", "kiem.error": "\(error)"])

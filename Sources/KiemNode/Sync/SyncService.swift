@@ -33,13 +33,12 @@ enum SyncService {
         router.clientStreaming(push) { requests, context in
             let peer = try peer(of: context)
             var ack = Kiem_V1_PushAck()
-            for try await batch in requests {
-                let outcome = try await replicator.receive(batch, from: peer)
+            try await replicator.receive(requests, from: peer) { sent, outcome in
                 let decided = (outcome?.accepted.count ?? 0) + (outcome?.rejected.count ?? 0) + (outcome?.held.count ?? 0)
                 ack.accepted += UInt64(outcome?.accepted.count ?? 0)
                 ack.rejected += UInt64(outcome?.rejected.count ?? 0)
                 ack.held += UInt64(outcome?.held.count ?? 0)
-                ack.duplicates += UInt64(max(0, batch.ops.count - decided))
+                ack.duplicates += UInt64(max(0, sent - decided))
             }
             ack.versionVector = replicator.oplog.versionVector.proto
             return ack

@@ -27,8 +27,9 @@ public struct RPCMessageStream<Message: Sendable>: AsyncSequence, Sendable {
         AsyncIterator(stream: self)
     }
 
-    /// Iterates ``RPCMessageStream``.
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    /// Iterates ``RPCMessageStream``. Sendable, so that one task can read
+    /// the next message while another works on the previous one.
+    public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
         let stream: RPCMessageStream<Message>
 
         /// The next message, or `nil` after the last one.
