@@ -131,13 +131,15 @@ final class OpLog: Sendable {
     ) throws(IngestError) -> ApplyOutcome? {
         try state.withLock { state throws(IngestError) -> ApplyOutcome? in
             let ops = state.quarantined.isEmpty ? received : received.filter { !state.quarantined.contains($0.op.origin) }
+            let held = ops.filter { state.vector.contains($0.op.id) }
             do throws(IngestError) {
-                try checkHeld(ops.filter { state.vector.contains($0.op.id) }, batch: ops, identity: identity, wallMillis: wallMillis)
+                try checkHeld(held, batch: ops, identity: identity, wallMillis: wallMillis)
             } catch {
                 if case let .equivocation(origin, _) = error { state.quarantined.insert(origin) }
                 throw error
             }
-            let fresh = ops.filter { !state.vector.contains($0.op.id) }
+            // In a catch-up nothing is held yet: the batch goes on uncopied.
+            let fresh = held.isEmpty ? ops : ops.filter { !state.vector.contains($0.op.id) }
             guard !fresh.isEmpty else { return nil }
             var heads = state.heads
             var clock = state.clock
