@@ -134,12 +134,16 @@ struct ApplyBenchmark: ParsableCommand {
             origin = op.origin.rawValue
             seq = Int64(op.id.seq)
             hlc = Int64(bitPattern: op.hlc.rawValue)
-            var writer = CanonicalWriter(capacity: 16)
-            writer.write(op.initiative)
-            initiative = Data(writer.bytes)
+            initiative = Self.storeForm(op.initiative)
             author = op.author.rawValue
             kind = op.mutation.kind
             canonical = Data(op.canonicalBytes)
+        }
+
+        /// An initiative id as the store keeps it: 16 bytes, big-endian.
+        static func storeForm(_ id: InitiativeID) -> Data {
+            var bytes = (id.timestamp.rawValue.bigEndian, id.nodeHash.bigEndian)
+            return withUnsafeBytes(of: &bytes) { Data($0) }
         }
     }
 

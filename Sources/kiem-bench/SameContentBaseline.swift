@@ -18,20 +18,10 @@ import KiemStore
 struct SameContentBaseline {
     /// One batch's rows, every value ready to bind.
     private struct Batch {
-        var ops: [OpRow] = []
+        /// Each op's id in the store (origin number and seq) and its row.
+        var ops: [(id: Int64, row: ApplyBenchmark.BaselineRow)] = []
         /// The initiatives created in the batch, in their final state.
         var initiatives: [InitiativeRow] = []
-    }
-
-    private struct OpRow {
-        let id: Int64
-        let origin: String
-        let seq: Int64
-        let hlc: Int64
-        let initiative: Data
-        let author: String
-        let kind: String
-        let canonical: Data
     }
 
     private struct InitiativeRow {
@@ -51,11 +41,11 @@ struct SameContentBaseline {
         let adoptions: [(organisation: String, status: String)]
 
         init(_ initiative: Initiative) {
-            id = blob(initiative.id)
+            id = ApplyBenchmark.BaselineRow.storeForm(initiative.id)
             owner = initiative.owner.rawValue
             phase = initiative.currentPhase.phase.description
             archived = initiative.isArchived
-            derivedFrom = initiative.derivedFrom.map(blob)
+            derivedFrom = initiative.derivedFrom.map(ApplyBenchmark.BaselineRow.storeForm)
             createdAt = Int64(bitPattern: initiative.createdAt.rawValue)
             lastChanged = Int64(bitPattern: initiative.lastChanged.rawValue)
             title = initiative.title
@@ -90,11 +80,7 @@ struct SameContentBaseline {
             var created: Set<InitiativeID> = []
             for op in slice {
                 if numbers[op.origin] == nil { numbers[op.origin] = Int64(numbers.count + 1) }
-                let seq = Int64(op.id.seq)
-                batch.ops.append(OpRow(
-                    id: numbers[op.origin]! << 40 | seq, origin: op.origin.rawValue, seq: seq,
-                    hlc: Int64(bitPattern: op.hlc.rawValue), initiative: blob(op.initiative), author: op.author.rawValue,
-                    kind: op.mutation.kind, canonical: Data(op.canonicalBytes)))
+                batch.ops.append((numbers[op.origin]! << 40 | Int64(op.id.seq), ApplyBenchmark.BaselineRow(op)))
                 if case .create = op.mutation {
                     created.insert(op.initiative)
                     guard let initiative = replica.initiatives[op.initiative] else {
@@ -135,8 +121,8 @@ struct SameContentBaseline {
                     INSERT INTO op (id, origin, seq, hlc, initiative, author, kind, status, canonical, chain, signature)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, NULL, NULL)
                     """)
-                for op in batch.ops {
-                    try insertOp.execute(arguments: [op.id, op.origin, op.seq, op.hlc, op.initiative, op.author, op.kind, op.canonical])
+                for (id, op) in batch.ops {
+                    try insertOp.execute(arguments: [id, op.origin, op.seq, op.hlc, op.initiative, op.author, op.kind, op.canonical])
                     vector[op.origin] = op.seq
                 }
                 let upsertVector = try db.cachedStatement(sql: """
@@ -184,8 +170,3 @@ struct SameContentBaseline {
 
 }
 
-/// An initiative id as the store keeps it: 16 bytes, big-endian.
-private func blob(_ id: InitiativeID) -> Data {
-    var bytes = (id.timestamp.rawValue.bigEndian, id.nodeHash.bigEndian)
-    return withUnsafeBytes(of: &bytes) { Data($0) }
-}
