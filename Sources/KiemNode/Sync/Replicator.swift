@@ -137,8 +137,7 @@ final class Replicator: Sendable {
         _ batches: RPCMessageStream<Kiem_V1_OpBatch>, from peer: PeerIdentity,
         applied: (_ sent: Int, _ outcome: ApplyOutcome?) async -> Void = { _, _ in }
     ) async throws {
-        typealias Ahead = (batch: ReceivedBatch, rest: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator)?
-        try await withThrowingTaskGroup(of: Ahead.self) { group in
+        try await withThrowingTaskGroup(of: ReadAhead?.self) { group in
             let first = batches.makeAsyncIterator()
             group.addTask { try await Self.decodeNext(first) }
             while let next = try await group.next(), let ahead = next {
@@ -149,10 +148,11 @@ final class Replicator: Sendable {
         }
     }
 
+    /// A batch read ahead, and the stream to read the next one from.
+    private typealias ReadAhead = (batch: ReceivedBatch, rest: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator)
+
     /// Reads and decodes the next batch; nil at the end of the stream.
-    private static func decodeNext(
-        _ iterator: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator
-    ) async throws -> (batch: ReceivedBatch, rest: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator)? {
+    private static func decodeNext(_ iterator: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator) async throws -> ReadAhead? {
         var iterator = iterator
         guard let message = try await iterator.next() else { return nil }
         return (ReceivedBatch(message), iterator)
