@@ -273,16 +273,10 @@ struct StoreApplyContext: ApplyContext {
         try insertOp.bind(6, op.author.rawValue)
         try insertOp.bind(7, op.mutation.kind)
         try insertOp.bind(8, status.rawValue)
-        if let index = encodedIndex(of: op) {
-            // Read in place: copying the EncodedOp would retain all of its op.
-            try insertOp.bind(9, encoded[index].canonical)
-            if let chain = encoded[index].proof?.chain { try insertOp.bind(10, chain) } else { try insertOp.bindNull(10) }
-            if let signature = encoded[index].proof?.signature { try insertOp.bind(11, signature) } else { try insertOp.bindNull(11) }
-        } else {
-            try insertOp.bind(9, op.canonicalBytes)
-            try insertOp.bindNull(10)
-            try insertOp.bindNull(11)
-        }
+        let encoded = encodedForm(of: op)
+        try insertOp.bind(9, encoded.canonical)
+        if let chain = encoded.proof?.chain { try insertOp.bind(10, chain) } else { try insertOp.bindNull(10) }
+        if let signature = encoded.proof?.signature { try insertOp.bind(11, signature) } else { try insertOp.bindNull(11) }
         try insertOp.execute()
         // One access to the vector entry; `finish()` finds the advanced
         // origins by comparing with the vector the batch started from.
@@ -310,15 +304,15 @@ struct StoreApplyContext: ApplyContext {
         return number
     }
 
-    /// Where the caller's batch has the op's canonical bytes and proof; nil
-    /// if the caller had none (the op is encoded then, without a proof).
-    private mutating func encodedIndex(of op: Op) -> Int? {
+    /// The op's canonical bytes and proof: the caller's, or encoded now
+    /// (without a proof).
+    private mutating func encodedForm(of op: Op) -> EncodedOp {
         while nextEncoded < encoded.count {
-            let index = nextEncoded
+            let candidate = encoded[nextEncoded]
             nextEncoded += 1
-            if encoded[index].op.id == op.id { return index }
+            if candidate.op.id == op.id { return candidate }
         }
-        return nil
+        return EncodedOp(op)
     }
 
     /// What a batch hands on once its transaction has committed.
