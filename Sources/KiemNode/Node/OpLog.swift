@@ -171,14 +171,7 @@ final class OpLog: Sendable {
                 }
                 start = end
             }
-            let outcome: ApplyOutcome
-            do {
-                outcome = try store.apply(fresh)
-            } catch let error as StoreError {
-                throw .store(error)
-            } catch {
-                throw .malformed("\(error)")
-            }
+            let outcome = try IngestError.fromStore { try store.apply(fresh) }
             state.heads = heads
             state.clock = clock
             for encoded in fresh { state.vector.advance(encoded.op.origin, to: encoded.op.id.seq) }
@@ -197,14 +190,7 @@ final class OpLog: Sendable {
     ) throws(IngestError) {
         for origin in Set(held.map(\.op.origin)) {
             let seqs = held.filter { $0.op.origin == origin }.map(\.op.id.seq)
-            let stored: [UInt64: [UInt8]]
-            do {
-                stored = try store.chains(of: origin, seqs: seqs.min()!...seqs.max()!)
-            } catch let error as StoreError {
-                throw .store(error)
-            } catch {
-                throw .malformed("\(error)")
-            }
+            let stored = try IngestError.fromStore { try store.chains(of: origin, seqs: seqs.min()!...seqs.max()!) }
             for encoded in held where encoded.op.origin == origin {
                 guard let chain = stored[encoded.op.id.seq], let proof = encoded.proof, proof.chain != chain else { continue }
                 throw conflict(at: encoded, batch: batch, identity: identity, wallMillis: wallMillis)
@@ -240,14 +226,14 @@ final class OpLog: Sendable {
         } catch {
             return .integrity(error)
         }
-        do {
-            try store.recordEquivocation(EquivocationRecord(
-                origin: id.origin, seq: id.seq, previousChain: previous, held: try store.signedRun(of: id.origin, from: id.seq),
-                offered: run, detectedMillis: wallMillis))
-        } catch let error as StoreError {
-            return .store(error)
+        do throws(IngestError) {
+            try IngestError.fromStore {
+                try store.recordEquivocation(EquivocationRecord(
+                    origin: id.origin, seq: id.seq, previousChain: previous,
+                    held: try store.signedRun(of: id.origin, from: id.seq), offered: run, detectedMillis: wallMillis))
+            }
         } catch {
-            return .malformed("\(error)")
+            return error
         }
         return .equivocation(origin: id.origin, seq: id.seq)
     }

@@ -22,6 +22,19 @@ enum IngestError: Error, Sendable, CustomStringConvertible {
     /// The store failed.
     case store(StoreError)
 
+    /// Runs a store call for an ingest: a store failure becomes ``store(_:)``,
+    /// anything else (stored bytes that do not decode) ``malformed(_:)``.
+    @discardableResult
+    static func fromStore<T>(_ call: () throws -> T) throws(IngestError) -> T {
+        do {
+            return try call()
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            throw .malformed("\(error)")
+        }
+    }
+
     var description: String {
         switch self {
         case let .malformed(reason): "malformed batch: \(reason)"
