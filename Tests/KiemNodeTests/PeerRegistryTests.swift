@@ -32,5 +32,6 @@ struct PeerRegistryTests {
         var vector = VersionVector([uwv: 3, rws: 7])
         vector.merge(VersionVector([uwv: 5, rws: 2, peer: 1]))
         #expect(vector == VersionVector([uwv: 5, rws: 7, peer: 1]))
+        #expect(VersionVector([uwv: 3]).merging(VersionVector([rws: 2])) == VersionVector([uwv: 3, rws: 2]))
     }
 }

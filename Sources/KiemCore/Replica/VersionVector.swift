@@ -26,6 +26,13 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
         for (origin, seq) in other.entries { advance(origin, to: seq) }
     }
 
+    /// The ops this vector or `other` covers.
+    public func merging(_ other: VersionVector) -> VersionVector {
+        var merged = self
+        merged.merge(other)
+        return merged
+    }
+
     /// The ops this vector has and `other` lacks, per origin, as seq ranges.
     public func missing(from other: VersionVector) -> [(origin: NodeID, seqs: ClosedRange<UInt64>)] {
         entries.keys.sorted().compactMap { origin in

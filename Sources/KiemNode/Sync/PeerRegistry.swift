@@ -32,11 +32,7 @@ final class PeerRegistry: Sendable {
 
         /// What the peer holds, counting what was sent to it as arrived:
         /// for its lag in status and metrics.
-        var assumedHoldings: VersionVector {
-            var holdings = knowledge
-            holdings.merge(sent)
-            return holdings
-        }
+        var assumedHoldings: VersionVector { knowledge.merging(sent) }
     }
 
     private struct State {

@@ -87,9 +87,7 @@ final class Replicator: Sendable {
         var sent = VersionVector()
         repeat {
             let generation = changes.generation
-            var knowledge = registry.knowledge(of: peer)
-            knowledge.merge(sent)
-            let known = knowledge
+            let known = registry.knowledge(of: peer).merging(sent)
             let store = self.store
             var batches = OutboundBatches(try await pool.runIfActive {
                 try store.missingOps(for: known, batchSize: Self.batchSize)
@@ -168,11 +166,10 @@ final class Replicator: Sendable {
             for certificate in batch.certificates { try await directory.learn(certificate) }
             let ops = try batch.ops.get()
             registry.peer(peer.node, holds: ops.map(\.op.id))
-            let received = ops
             let oplog = self.oplog
             let directory = self.directory
             let outcome = try await pool.runIfActive {
-                try oplog.ingest(received, identity: directory.identity(of:), wallMillis: Self.wallMillis())
+                try oplog.ingest(ops, identity: directory.identity(of:), wallMillis: Self.wallMillis())
             }
             registry.update(peer.node) {
                 $0.opsReceived += UInt64(ops.count)
