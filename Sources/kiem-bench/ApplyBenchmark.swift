@@ -25,11 +25,19 @@ struct ApplyBenchmark: ParsableCommand {
 
     @OptionGroup var options: BenchmarkOptions
 
-    @Option(help: "Ops per transaction.")
+    @Option(help: "Ops per transaction; a multiple of 5, so that each initiative's five ops share one.")
     var batch = 5_000
 
     @Option(help: "Folder for the database files (a fresh temporary folder by default).")
     var dir: String?
+
+    func validate() throws {
+        // The same-content baseline writes each initiative's row once, in
+        // the batch that creates it.
+        guard batch > 0, batch % 5 == 0 else {
+            throw ValidationError("--batch must be a positive multiple of 5 (each initiative has five ops), got \(batch)")
+        }
+    }
 
     func run() throws {
         print("generating \(options.n) initiatives…")
@@ -134,16 +142,10 @@ struct ApplyBenchmark: ParsableCommand {
             origin = op.origin.rawValue
             seq = Int64(op.id.seq)
             hlc = Int64(bitPattern: op.hlc.rawValue)
-            initiative = Self.storeForm(op.initiative)
+            initiative = op.initiative.storeData
             author = op.author.rawValue
             kind = op.mutation.kind
             canonical = Data(op.canonicalBytes)
-        }
-
-        /// An initiative id as the store keeps it: 16 bytes, big-endian.
-        static func storeForm(_ id: InitiativeID) -> Data {
-            var bytes = (id.timestamp.rawValue.bigEndian, id.nodeHash.bigEndian)
-            return withUnsafeBytes(of: &bytes) { Data($0) }
         }
     }
 

@@ -41,11 +41,11 @@ struct SameContentBaseline {
         let adoptions: [(organisation: String, status: String)]
 
         init(_ initiative: Initiative) {
-            id = ApplyBenchmark.BaselineRow.storeForm(initiative.id)
+            id = initiative.id.storeData
             owner = initiative.owner.rawValue
             phase = initiative.currentPhase.phase.description
             archived = initiative.isArchived
-            derivedFrom = initiative.derivedFrom.map(ApplyBenchmark.BaselineRow.storeForm)
+            derivedFrom = initiative.derivedFrom?.storeData
             createdAt = Int64(bitPattern: initiative.createdAt.rawValue)
             lastChanged = Int64(bitPattern: initiative.lastChanged.rawValue)
             title = initiative.title

@@ -1,10 +1,10 @@
-import Foundation
-import KiemCore
+public import Foundation
+public import KiemCore
 
 extension InitiativeID {
     /// The 16-byte column form: the timestamp then the node hash, both
     /// big-endian, so SQLite's memcmp order of the blobs is the id order.
-    var storeData: Data {
+    public var storeData: Data {
         var bytes = (timestamp.rawValue.bigEndian, nodeHash.bigEndian)
         return withUnsafeBytes(of: &bytes) { Data($0) }
     }
