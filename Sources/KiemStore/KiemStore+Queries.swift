@@ -16,8 +16,12 @@ extension KiemStore {
     /// The cursor covers the store's vector at the time of this call and
     /// reads one batch per ``MissingOpsCursor/next()``, so its memory stays
     /// bounded by `batchSize` whatever the number of missing ops.
-    public func missingOps(for peer: VersionVector, batchSize: Int = 1_000) throws -> MissingOpsCursor {
-        MissingOpsCursor(store: self, ranges: try versionVector().missing(from: peer), batchSize: batchSize)
+    /// - Parameter origins: only these origins' ops (nil: every origin's).
+    public func missingOps(
+        for peer: VersionVector, batchSize: Int = 1_000, origins: Set<NodeID>? = nil
+    ) throws -> MissingOpsCursor {
+        let ranges = try versionVector().missing(from: peer).filter { origins?.contains($0.origin) ?? true }
+        return MissingOpsCursor(store: self, ranges: ranges, batchSize: batchSize)
     }
 
     /// The initiatives matching `query`: by relevance when it has text,

@@ -64,6 +64,25 @@ struct NodeConfigurationTests {
         #expect(configuration.metrics == .init(host: "127.0.0.1", port: 9464))
         #expect(configuration.logLevel == .info)
         #expect(configuration.peers.isEmpty)
+        #expect(configuration.limits == NodeConfiguration.Limits())
+        #expect(configuration.limits.connectionsPerPeer == 8 && configuration.limits.syncCallsPerPeer == 8)
+    }
+
+    @Test("[limits] sets each limit; toml writes them back")
+    func limits() throws {
+        var configuration = try NodeConfiguration.parse(toml: Self.valid + """
+
+            [limits]
+            max_connections = 64
+            max_connections_per_peer = 2
+            max_sync_calls = 16
+            max_sync_calls_per_peer = 3
+            """, relativeTo: "/srv/kiem")
+        #expect(configuration.limits.connections == 64 && configuration.limits.connectionsPerPeer == 2)
+        #expect(configuration.limits.syncCalls == 16 && configuration.limits.syncCallsPerPeer == 3)
+        #expect(try NodeConfiguration.parse(toml: configuration.toml, relativeTo: "/") == configuration)
+        configuration.limits = .init()
+        #expect(!configuration.toml.contains("[limits]"))
     }
 
     @Test("every mistake names the key and what is wrong", arguments: [
@@ -77,6 +96,9 @@ struct NodeConfigurationTests {
         ("[[peers]]\naddress = \"x\"\norganisation = \"svb\"\nnode = \"svb-1\"", "peers[1].address", "is not host:port"),
         ("[[peers]]\naddress = \"x:1\"\norganisation = \"uwv\"\nnode = \"uwv-1\"", "peers[1].node", "is this node itself"),
         ("[metrics]\nenabled = \"yes\"", "metrics.enabled", "must be true or false"),
+        ("[limits]\nmax_sync_calls_per_peer = 0", "limits.max_sync_calls_per_peer", "must be a positive integer, not 0"),
+        ("[limits]\nmax_connections = \"many\"", "limits.max_connections", "must be a positive integer"),
+        ("[limits]\nmax_streams = 3", "limits.max_streams", "is not a known setting"),
     ])
     func mistakes(line: String, key: String, problem: String) {
         // Later keys override nothing in TOML: a duplicate key is itself an

@@ -53,4 +53,17 @@ struct SessionTableTests {
         backoff.reset()
         #expect(backoff.next(random: 0.5) == .milliseconds(75))
     }
+
+    @Test("sessions that break at once keep the backoff growing; one that lasted starts it over")
+    func backoffAfterShortSessions() {
+        var backoff = Backoff(base: .milliseconds(100), maximum: .seconds(30))
+        var delays: [Duration] = []
+        for _ in 0..<5 {
+            backoff.sessionEnded(after: .milliseconds(50))
+            delays.append(backoff.next(random: 1))
+        }
+        #expect(delays == [100, 200, 400, 800, 1_600].map { Duration.milliseconds($0) })
+        backoff.sessionEnded(after: backoff.stableAfter)
+        #expect(backoff.next(random: 1) == .milliseconds(100))
+    }
 }

@@ -36,6 +36,24 @@ struct RPCCallTests {
         }
     }
 
+    @Test("a handler's internal error reaches a peer as UNKNOWN with a fixed message, never its text; a convertible error with its own status")
+    func errorPolicy() async throws {
+        try await withTestServer(router: makeTestRouter(probe: Probe())) { server in
+            try await withTestClient(server) { client in
+                let failure = await #expect(throws: RPCError.self) {
+                    _ = try await client.unary(TestMethods.fail, request: ByteBuffer(string: "internal"))
+                }
+                #expect(failure?.code == .unknown)
+                #expect(failure?.message == RPCRoute.internalFailureMessage)
+                #expect(failure?.message.contains("kiem.sqlite") == false)
+                let convertible = await #expect(throws: RPCError.self) {
+                    _ = try await client.unary(TestMethods.fail, request: ByteBuffer(string: "convertible"))
+                }
+                #expect(convertible == RPCError(code: .failedPrecondition, message: "the test says no"))
+            }
+        }
+    }
+
     @Test("server-streaming: every message arrives, in order")
     func serverStreaming() async throws {
         try await withTestServer(router: makeTestRouter(probe: Probe())) { server in

@@ -65,6 +65,10 @@ enum TestMethods {
     static let flood = RPCMethod.raw(MethodDescriptor(service: service, method: "Flood", kind: .serverStreaming))
     /// Reports its start, waits at the probe's barrier, then echoes.
     static let rendezvous = RPCMethod.raw(MethodDescriptor(service: service, method: "Rendezvous", kind: .unary))
+    /// Fails: a request "convertible" with an ``RPCErrorConvertible`` error
+    /// (`FAILED_PRECONDITION`), anything else with an internal error whose
+    /// text names a file.
+    static let fail = RPCMethod.raw(MethodDescriptor(service: service, method: "Fail", kind: .unary))
     /// A generated protobuf pair.
     static let removePeer = RPCMethod<Kiem_V1_RemovePeerRequest, Kiem_V1_RemovePeerResponse>(MethodDescriptor.Control.removePeer)
 }
@@ -154,6 +158,10 @@ func makeTestRouter(probe: Probe) -> RPCRouter {
             return ByteBuffer(string: context.metadata[String(text.dropFirst("metadata:".count))] ?? "<missing>")
         }
         return request
+    }
+    router.unary(TestMethods.fail) { request, _ in
+        if String(buffer: request) == "convertible" { throw TestConvertibleError() }
+        throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: "/var/lib/kiem/kiem.sqlite"])
     }
     router.unary(TestMethods.whoAmI) { _, context in
         ByteBuffer(string: context.peer.map { "\($0.organisation.rawValue)/\($0.node.rawValue)" } ?? "none")
@@ -282,4 +290,9 @@ func withTestClient<Result: Sendable>(
         logger: RPCFixtures.logger,
         body
     )
+}
+
+/// An error that chooses its own status.
+struct TestConvertibleError: RPCErrorConvertible {
+    var rpcError: RPCError { RPCError(code: .failedPrecondition, message: "the test says no") }
 }

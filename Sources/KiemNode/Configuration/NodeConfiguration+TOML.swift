@@ -79,6 +79,11 @@ extension NodeConfiguration {
             dashboard = try Self.dashboard(&dashboardReader, role: role, tls: tls, folder: folder)
         }
 
+        var limits = Limits()
+        if var limitsReader = try reader.table("limits", required: false) {
+            limits = try Limits(&limitsReader)
+        }
+
         var peers: [Peer] = []
         for (index, table) in try reader.tableArray("peers").enumerated() {
             var peerReader = TableReader(table: table, prefix: "peers[\(index + 1)].")
@@ -104,9 +109,11 @@ extension NodeConfiguration {
             peers.append(peer)
         }
         try reader.finish()
-        return NodeConfiguration(
+        var configuration = NodeConfiguration(
             organisation: organisation, node: node, role: role, dataDirectory: dataDirectory, listen: listen,
             tls: tls, peers: peers, metrics: metrics, dashboard: dashboard, logLevel: logLevel)
+        configuration.limits = limits
+        return configuration
     }
 
     /// Reads `[dashboard]` and checks that it may serve where it listens
@@ -169,6 +176,13 @@ extension NodeConfiguration {
         }
         if dashboard.clientCertificates { lines.append("client_certificates = true") }
         if let tokenFile = dashboard.tokenFile { lines.append("token_file = \(quoted(tokenFile))") }
+        if limits != Limits() {
+            lines += [
+                "", "[limits]", "max_connections = \(limits.connections)",
+                "max_connections_per_peer = \(limits.connectionsPerPeer)", "max_sync_calls = \(limits.syncCalls)",
+                "max_sync_calls_per_peer = \(limits.syncCallsPerPeer)",
+            ]
+        }
         for peer in peers {
             lines += [
                 "", "[[peers]]", "address = \(quoted(peer.address.description))",
@@ -200,7 +214,7 @@ extension NodeConfiguration {
 
 /// Reads one TOML table key by key, with errors that name the key, and
 /// refuses keys nobody read (typos).
-private struct TableReader {
+struct TableReader {
     let table: TOMLTable
     let prefix: String
     private var read: Set<String> = []
@@ -234,6 +248,16 @@ private struct TableReader {
             throw ConfigurationError(key: prefix + key, problem: "must be true or false, not \(value.type)")
         }
         return bool
+    }
+
+    mutating func optionalPositiveInt(_ key: String) throws(ConfigurationError) -> Int? {
+        read.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let int = value.int, int > 0 else {
+            let found = value.int.map { "\($0)" } ?? "\(value.type)"
+            throw ConfigurationError(key: prefix + key, problem: "must be a positive integer, not \(found)")
+        }
+        return int
     }
 
     mutating func table(_ key: String, required: Bool) throws(ConfigurationError) -> TableReader? {

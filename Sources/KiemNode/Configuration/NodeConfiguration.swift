@@ -98,6 +98,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var dashboard: Dashboard
     /// The least severe level logged.
     public var logLevel: Logger.Level
+    /// What peers may make the node hold at once.
+    public var limits = Limits()
 
     /// The default listen address: every interface, port 7400.
     public static let defaultListen = Address(host: "0.0.0.0", port: 7400)

@@ -39,7 +39,8 @@ struct OnDemandSync: Sendable {
 
                 await send(.pushing)
                 let ack = try await client.clientStreaming(SyncService.push) { writer in
-                    try await replicator.send(to: peer.node, live: false, write: writer.write)
+                    try await replicator.send(
+                        to: peer.node, live: false, limits: BatchLimits(maxMessageBytes: writer.maximumMessageSize), write: writer.write)
                 }
                 progress.opsSent = ack.accepted + ack.rejected + ack.held + ack.duplicates
             }

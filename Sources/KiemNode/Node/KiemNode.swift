@@ -111,7 +111,8 @@ public final class KiemNode: Service, Sendable {
             let counters = NodeCounters(factory: metrics.factory)
             let replicator = Replicator(
                 oplog: oplog, directory: directory, registry: PeerRegistry(local: configuration.node, logger: logger),
-                changes: ChangeSignal(), role: configuration.role, counters: counters, logger: logger)
+                changes: ChangeSignal(), role: configuration.role, counters: counters,
+                streamLimits: configuration.limits.syncAdmission, logger: logger)
             let peers = PeerSupervisor(
                 list: PeerList(
                     configured: configuration.peers, changes: try PeerChanges.load(path: configuration.peerChangesPath),
@@ -128,7 +129,7 @@ public final class KiemNode: Service, Sendable {
             do {
                 server = try await RPCServer.bind(
                     .tls(host: configuration.listen.host, port: configuration.listen.port, context: serverTLS),
-                    router: router, logger: logger)
+                    router: router, limits: configuration.limits.connectionLimits, logger: logger)
             } catch {
                 throw NodeStartupError("cannot listen on \(configuration.listen): \(error)")
             }
@@ -166,7 +167,8 @@ public final class KiemNode: Service, Sendable {
         var router = RPCRouter()
         service.register(in: &router)
         do {
-            return try await RPCServer.bind(.unixDomainSocket(path: path, permissions: 0o600), router: router, logger: logger)
+            return try await RPCServer.bind(
+                .unixDomainSocket(path: path, permissions: 0o600), router: router, limits: .unlimited, logger: logger)
         } catch {
             throw NodeStartupError("cannot serve the control socket \(path): \(error)")
         }

@@ -17,6 +17,8 @@ public final class NodeCounters: Sendable {
         public var integrityFailures: [NodeID: UInt64] = [:]
         /// Equivocations seen, per origin that signed two ops with one seq.
         public var equivocations: [NodeID: UInt64] = [:]
+        /// Streaming sync calls refused over the limits, per peer.
+        public var refusedStreams: [NodeID: UInt64] = [:]
         /// Ops written locally.
         public var localWrites: UInt64 = 0
         /// Remote batches applied, and the time they took in total.
@@ -61,6 +63,11 @@ public final class NodeCounters: Sendable {
     func recordEquivocation(by origin: NodeID) {
         state.withLock { $0.equivocations[origin, default: 0] += 1 }
         Counter(label: "kiem_equivocations_total", dimensions: [("origin", origin.rawValue)], factory: factory).increment()
+    }
+
+    func recordRefusedStream(from peer: NodeID) {
+        state.withLock { $0.refusedStreams[peer, default: 0] += 1 }
+        Counter(label: "kiem_sync_calls_refused_total", dimensions: [("peer", peer.rawValue)], factory: factory).increment()
     }
 
     func recordLocalWrite() {

@@ -88,10 +88,17 @@ final class OpLog: Sendable {
             if case .create = change { id = InitiativeID(timestamp: hlc, node: node) } else { id = initiative! }
             let op = Op(id: OpID(origin: node, seq: state.vector[node] + 1), hlc: hlc, author: organisation,
                         initiative: id, mutation: change.mutation(on: current, author: organisation))
+            var lookupFailure: (any Error)?
             let verdict = Rules.judge(op, initiative: current) { reference in
-                guard let referenced = try? store.acceptedOp(reference) else { return .unknown }
-                return .accepted(referenced)
+                do {
+                    guard let referenced = try store.acceptedOp(reference) else { return .unknown }
+                    return .accepted(referenced)
+                } catch {
+                    lookupFailure = error
+                    return .unknown
+                }
             }
+            if let lookupFailure { throw .store("\(lookupFailure)") }
             switch verdict {
             case .accept: break
             case let .reject(rejection): throw .refused(rejection)
@@ -209,7 +216,7 @@ final class OpLog: Sendable {
         do {
             previous = id.seq == 1 ? OpChain.genesis : try store.chains(of: id.origin, seqs: (id.seq - 1)...(id.seq - 1))[id.seq - 1]
         } catch {
-            return .integrity(.brokenLink(id))
+            return .local("\(error)")
         }
         // The batch's run of this origin from the conflicting op on.
         guard let start = batch.firstIndex(where: { $0.op.id == id }), let previous else { return .integrity(.brokenLink(id)) }

@@ -20,6 +20,17 @@ struct Backoff: Sendable {
         return ceiling * (0.5 + 0.5 * min(max(random, 0), 1))
     }
 
+    /// How long a session must have lasted to count as one that worked.
+    var stableAfter: Duration = .seconds(10)
+
     /// Starts over after a connection that worked.
     mutating func reset() { attempt = 0 }
+
+    /// Records a session that ended after `duration`: one that lasted
+    /// ``stableAfter`` starts the delays over; a shorter one does not, so a
+    /// peer whose sessions break at once (a batch it refuses, a send that
+    /// fails) is redialled with growing delays instead of in a hot loop.
+    mutating func sessionEnded(after duration: Duration) {
+        if duration >= stableAfter { reset() }
+    }
 }

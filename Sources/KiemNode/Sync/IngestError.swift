@@ -4,7 +4,7 @@ import KiemStore
 
 /// Why a batch of remote ops was refused as a whole. Nothing of such a batch
 /// is stored or relayed.
-enum IngestError: Error, Sendable, CustomStringConvertible {
+enum IngestError: RPCErrorConvertible, Sendable, CustomStringConvertible {
     /// An op or certificate that does not decode.
     case malformed(String)
     /// The ops do not continue this replica's log of an origin.
@@ -19,19 +19,19 @@ enum IngestError: Error, Sendable, CustomStringConvertible {
     case equivocation(origin: NodeID, seq: UInt64)
     /// An op timestamped too far in the future.
     case clock(ClockError)
-    /// The store failed.
-    case store(StoreError)
+    /// This node failed: its store, or bytes it stored that no longer
+    /// decode. Never the peer's fault, never shown to the peer.
+    case local(String)
 
-    /// Runs a store call for an ingest: a store failure becomes ``store(_:)``,
-    /// anything else (stored bytes that do not decode) ``malformed(_:)``.
+    /// Runs a store call for an ingest: any failure is this node's own
+    /// (``local(_:)``), even stored bytes that do not decode: the peer sent
+    /// what the batch holds, not what the store holds.
     @discardableResult
     static func fromStore<T>(_ call: () throws -> T) throws(IngestError) -> T {
         do {
             return try call()
-        } catch let error as StoreError {
-            throw .store(error)
         } catch {
-            throw .malformed("\(error)")
+            throw .local("\(error)")
         }
     }
 
@@ -43,18 +43,19 @@ enum IngestError: Error, Sendable, CustomStringConvertible {
         case let .certificate(node, reason): "the certificate offered for \(node) is refused: \(reason)"
         case let .equivocation(origin, seq): "\(origin) signed two different ops with seq \(seq) (equivocation)"
         case let .clock(error): "\(error)"
-        case let .store(error): "\(error)"
+        case let .local(reason): "this node failed to apply the batch: \(reason)"
         }
     }
 
-    /// The status the refusing side ends the call with (WIRE.md section 13).
+    /// The status the refusing side ends the call with (WIRE.md section 13);
+    /// a local failure's text stays in the node's log.
     var rpcError: RPCError {
         switch self {
         case .malformed: RPCError(code: .invalidArgument, message: description)
         case .gap: RPCError(code: .failedPrecondition, message: description)
         case .integrity, .certificate, .equivocation: RPCError(code: .dataLoss, message: description)
         case .clock: RPCError(code: .failedPrecondition, message: description)
-        case .store: RPCError(code: .internalError, message: description)
+        case .local: RPCError(code: .internalError, message: "the receiving node failed to apply the batch; its log says why")
         }
     }
 
@@ -63,7 +64,7 @@ enum IngestError: Error, Sendable, CustomStringConvertible {
     var isIntegrityFailure: Bool {
         switch self {
         case .integrity, .certificate, .malformed: true
-        case .gap, .clock, .store, .equivocation: false
+        case .gap, .clock, .local, .equivocation: false
         }
     }
 }

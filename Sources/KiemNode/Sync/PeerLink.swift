@@ -28,8 +28,9 @@ struct PeerLink: Sendable {
                 await replicator.registry.waitUntilNoSession(with: peer.node)
                 continue
             }
+            var connected: ContinuousClock.Instant?
             do {
-                try await connectOnce(logger: logger) { backoff.reset() }
+                try await connectOnce(logger: logger) { connected = .now }
             } catch is CancellationError {
                 if Task.isCancelled { return }
             } catch let error as RPCError where error.code == .alreadyExists {
@@ -41,6 +42,7 @@ struct PeerLink: Sendable {
                     "kiem.address": "\(peer.address)", "kiem.error": "\(error)",
                 ])
             }
+            if let connected { backoff.sessionEnded(after: .now - connected) }
             let delay = backoff.next(random: Double.random(in: 0...1))
             do {
                 try await Task.sleep(for: delay)
@@ -69,7 +71,9 @@ struct PeerLink: Sendable {
                     }
                     group.addTask {
                         _ = try await client.clientStreaming(SyncService.push) { writer in
-                            try await replicator.send(to: node, live: true, write: writer.write)
+                            try await replicator.send(
+                                to: node, live: true, limits: BatchLimits(maxMessageBytes: writer.maximumMessageSize),
+                                write: writer.write)
                         }
                     }
                     defer { group.cancelAll() }

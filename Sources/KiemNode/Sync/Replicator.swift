@@ -13,10 +13,6 @@ import Synchronization
 /// in what a peer sends. The Sync service's handlers and the peer links
 /// are thin shells around it.
 final class Replicator: Sendable {
-    /// The most ops one outgoing batch holds (``OutboundBatches`` also keeps
-    /// it within 1 MiB): one receiving transaction each.
-    static let batchSize = 5_000
-
     let oplog: OpLog
     let directory: OriginDirectory
     let registry: PeerRegistry
@@ -26,9 +22,11 @@ final class Replicator: Sendable {
     private let pool: NIOThreadPool
     private let logger: Logger
     private let stopping = Mutex(false)
+    private let admission: Mutex<SyncAdmission>
 
     init(oplog: OpLog, directory: OriginDirectory, registry: PeerRegistry, changes: ChangeSignal,
-         role: NodeConfiguration.Role, counters: NodeCounters, pool: NIOThreadPool = .singleton, logger: Logger) {
+         role: NodeConfiguration.Role, counters: NodeCounters, streamLimits: SyncAdmission.Limits = .standard,
+         pool: NIOThreadPool = .singleton, logger: Logger) {
         self.oplog = oplog
         self.directory = directory
         self.registry = registry
@@ -37,6 +35,23 @@ final class Replicator: Sendable {
         self.counters = counters
         self.pool = pool
         self.logger = logger
+        self.admission = Mutex(SyncAdmission(limits: streamLimits))
+    }
+
+    /// Runs a streaming Sync call of `peer` within the node's limits on
+    /// such calls (``SyncAdmission``).
+    /// - Throws: `RESOURCE_EXHAUSTED` when the peer, or all peers together,
+    ///   already run as many as allowed; what `body` throws.
+    func admitted<T>(_ peer: NodeID, _ body: () async throws -> T) async throws -> T {
+        do {
+            try admission.withLock { (state: inout SyncAdmission) throws(SyncAdmission.Refusal) in try state.admit(peer) }
+        } catch {
+            counters.recordRefusedStream(from: peer)
+            logger.warning("refused a sync call over the limit", metadata: ["kiem.peer": "\(peer)", "kiem.reason": "\(error)"])
+            throw RPCError(code: .resourceExhausted, message: error.description)
+        }
+        defer { admission.withLock { $0.release(peer) } }
+        return try await body()
     }
 
     var store: KiemStore { oplog.store }
@@ -76,12 +91,19 @@ final class Replicator: Sendable {
         }
     }
 
-    /// Sends `peer` every op it lacks, in verifiable batches, starting from
-    /// what it is known to hold; with `live`, keeps sending new ops as the
-    /// store changes until cancelled. Memory stays bounded by one batch:
-    /// `write` waits for the receiver's flow-control credit.
-    func send(to peer: NodeID, live: Bool, write: @Sendable (Kiem_V1_OpBatch) async throws -> Void) async throws {
-        var certified: Set<NodeID> = []
+    /// Sends `peer` every op it lacks, in verifiable batches within
+    /// `limits`, starting from what it is known to hold; with `live`, keeps
+    /// sending new ops as the store changes until cancelled. Memory stays
+    /// bounded by one batch: `write` waits for the receiver's flow-control
+    /// credit. What goes into each batch is the ``SendPlanner``'s decision.
+    /// - Parameter origins: only these origins' ops (nil: all).
+    /// - Throws: `RESOURCE_EXHAUSTED` (``BatchTooLarge``) when a signed span
+    ///   does not fit `limits`, or what `write` throws.
+    func send(
+        to peer: NodeID, live: Bool, limits: BatchLimits, origins: Set<NodeID>? = nil,
+        write: @Sendable (Kiem_V1_OpBatch) async throws -> Void
+    ) async throws {
+        var planner = SendPlanner(limits: limits)
         // What this stream sent: only it may count on that (another stream
         // with the same peer may have broken before its ops arrived).
         var sent = VersionVector()
@@ -89,26 +111,36 @@ final class Replicator: Sendable {
             let generation = changes.generation
             let known = registry.knowledge(of: peer).merging(sent)
             let store = self.store
-            var batches = OutboundBatches(try await pool.runIfActive {
-                try store.missingOps(for: known, batchSize: Self.batchSize)
-            })
-            while true {
-                let (batch, advanced) = try await pool.runIfActive { [batches] in
-                    var copy = batches
-                    return (try copy.next(), copy)
+            var cursor = try await pool.runIfActive {
+                try store.missingOps(for: known, batchSize: SendPlanner.readBatchSize, origins: origins)
+            }
+            planner.restart()
+            planning: while true {
+                let step: SendPlanner.Step
+                do {
+                    step = try planner.next(certificate: directory.certificate(of:))
+                } catch {
+                    logger.error("cannot send a signed span within the peer's limits", metadata: [
+                        "kiem.peer": "\(peer)", "kiem.error": "\(error)",
+                    ])
+                    throw error.rpcError
                 }
-                batches = advanced
-                guard let batch, !batch.isEmpty else { break }
-                var message = Kiem_V1_OpBatch()
-                message.ops = batch.map { WireOps.proto($0.op, signed: $0.signed) }
-                for origin in Set(batch.map(\.op.id.origin)) where !certified.contains(origin) {
-                    if let certificate = directory.certificate(of: origin) { message.certificates.append(certificate) }
-                    certified.insert(origin)
+                switch step {
+                case let .send(batch):
+                    try await write(batch.message)
+                    for item in batch.ops { sent.advance(item.op.id.origin, to: item.op.id.seq) }
+                    registry.peer(peer, wasSent: batch.ops.map(\.op.id))
+                    registry.update(peer) { $0.opsSent += UInt64(batch.ops.count) }
+                case .needOps:
+                    let (ops, advanced) = try await pool.runIfActive { [cursor] in
+                        var copy = cursor
+                        return (try copy.nextEncoded(), copy)
+                    }
+                    cursor = advanced
+                    if let ops { planner.add(ops) } else { planner.finishInput() }
+                case .done:
+                    break planning
                 }
-                try await write(message)
-                for item in batch { sent.advance(item.op.id.origin, to: item.op.id.seq) }
-                registry.peer(peer, wasSent: batch.map(\.op.id))
-                registry.update(peer) { $0.opsSent += UInt64(batch.count) }
             }
             if live { await changes.wait(after: generation) }
         } while live && !Task.isCancelled && !isStopping

@@ -21,27 +21,39 @@ enum SyncService {
         router.serverStreaming(pull) { request, responses, context in
             let peer = try peer(of: context)
             replicator.registry.setKnowledge(of: peer.node, to: try VersionVector(proto: request.have))
-            try await replicator.send(to: peer.node, live: false, write: responses.write)
+            let origins = try request.origins.isEmpty ? nil : Set(request.origins.map { try NodeID($0) })
+            try await replicator.admitted(peer.node) {
+                try await replicator.send(
+                    to: peer.node, live: false,
+                    limits: BatchLimits(pull: request, maxFrameBytes: responses.maximumMessageSize), origins: origins,
+                    write: responses.write)
+            }
         }
         router.serverStreaming(subscribe) { request, responses, context in
             let peer = try peer(of: context)
             replicator.registry.setKnowledge(of: peer.node, to: try VersionVector(proto: request.have))
-            try await replicator.registry.withSession(peer: peer.node, direction: .inbound) {
-                try await replicator.send(to: peer.node, live: true, write: responses.write)
+            try await replicator.admitted(peer.node) {
+                try await replicator.registry.withSession(peer: peer.node, direction: .inbound) {
+                    try await replicator.send(
+                        to: peer.node, live: true, limits: BatchLimits(maxMessageBytes: responses.maximumMessageSize),
+                        write: responses.write)
+                }
             }
         }
         router.clientStreaming(push) { requests, context in
             let peer = try peer(of: context)
-            var ack = Kiem_V1_PushAck()
-            try await replicator.receive(requests, from: peer) { sent, outcome in
-                let decided = (outcome?.accepted.count ?? 0) + (outcome?.rejected.count ?? 0) + (outcome?.held.count ?? 0)
-                ack.accepted += UInt64(outcome?.accepted.count ?? 0)
-                ack.rejected += UInt64(outcome?.rejected.count ?? 0)
-                ack.held += UInt64(outcome?.held.count ?? 0)
-                ack.duplicates += UInt64(max(0, sent - decided))
+            return try await replicator.admitted(peer.node) {
+                var ack = Kiem_V1_PushAck()
+                try await replicator.receive(requests, from: peer) { sent, outcome in
+                    let decided = (outcome?.accepted.count ?? 0) + (outcome?.rejected.count ?? 0) + (outcome?.held.count ?? 0)
+                    ack.accepted += UInt64(outcome?.accepted.count ?? 0)
+                    ack.rejected += UInt64(outcome?.rejected.count ?? 0)
+                    ack.held += UInt64(outcome?.held.count ?? 0)
+                    ack.duplicates += UInt64(max(0, sent - decided))
+                }
+                ack.versionVector = replicator.oplog.versionVector.proto
+                return ack
             }
-            ack.versionVector = replicator.oplog.versionVector.proto
-            return ack
         }
         router.unary(fetchCertificates) { request, context in
             _ = try peer(of: context)

@@ -158,13 +158,16 @@ public nonisolated struct Kiem_V1_PullRequest: Sendable {
   /// Clears the value of `have`. Subsequent reads from it will return its default value.
   public mutating func clearHave() {self._have = nil}
 
-  /// Upper bounds for one OpBatch (0 = server default). The server may send
-  /// smaller batches; it never exceeds the frame size the caller announced.
+  /// Upper bounds for one OpBatch, in ops and in encoded bytes (0 = no bound
+  /// beyond the frame size the caller announced). The server never exceeds
+  /// them or that frame size; it sends smaller batches, and ends the call
+  /// with RESOURCE_EXHAUSTED when one signed span cannot fit (WIRE.md
+  /// section 13, "Batch limits").
   public var maxOpsPerBatch: UInt32 = 0
 
   public var maxBytesPerBatch: UInt32 = 0
 
-  /// Restrict the pull to these origins (empty = all).
+  /// Restrict the pull to these origins' node ids (empty = all).
   public var origins: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -17,6 +17,10 @@ public struct RPCMessageWriter<Message: Sendable>: Sendable {
         self.encode = codec.encode
     }
 
+    /// The largest encoded message the peer accepts: its max frame size
+    /// (WIRE.md section 4). A larger message fails ``write(_:)``.
+    public var maximumMessageSize: Int { self.box.maximumMessageSize }
+
     /// Queues one message.
     /// - Throws: ``RPCError``: `RESOURCE_EXHAUSTED` for a message above the
     ///   peer's max frame size (nothing is sent), `INTERNAL` if it cannot be

@@ -113,6 +113,9 @@ struct RPCRoute: Sendable {
     let descriptor: MethodDescriptor
     let run: @Sendable (RPCStreamBox, RPCServerContext) async -> Void
 
+    /// What a peer is told when a handler fails for a reason of the server's own.
+    static let internalFailureMessage = "the server failed to handle the call; its log says why"
+
     /// Ends a call whose handler failed with the status WIRE.md asks for,
     /// unless the stream is already gone (reset, deadline, connection lost).
     static func fail(_ box: RPCStreamBox, with error: any Error, context: RPCServerContext) {
@@ -123,6 +126,8 @@ struct RPCRoute: Sendable {
         switch error {
         case let error as RPCError:
             status = error
+        case let error as any RPCErrorConvertible:
+            status = error.rpcError
         case is CancellationError:
             if let deadline = context.deadline, deadline <= .now() {
                 status = RPCError(code: .deadlineExceeded, message: "deadline exceeded")
@@ -133,11 +138,17 @@ struct RPCRoute: Sendable {
             } else {
                 status = RPCError(code: .cancelled, message: "the handler was cancelled")
             }
-        default:
+        case _ where context.peer == nil:
+            // The control socket: the caller is the node's own administrator.
             status = RPCError(code: .unknown, message: "handler failed: \(error)", cause: error)
+        default:
+            // A peer gets a message we chose, never an internal error's text.
+            status = RPCError(code: .unknown, message: RPCRoute.internalFailureMessage, cause: error)
         }
         if status.code == .unknown || status.code == .internalError {
-            context.logger.warning("handler failed", metadata: ["kiem.status": "\(status.code)", "kiem.error": "\(status.message)"])
+            context.logger.warning("handler failed", metadata: [
+                "kiem.status": "\(status.code)", "kiem.error": "\(status.cause.map { "\($0)" } ?? status.message)",
+            ])
         } else {
             context.logger.debug("call failed", metadata: ["kiem.status": "\(status.code)", "kiem.error": "\(status.message)"])
         }

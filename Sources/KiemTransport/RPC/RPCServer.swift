@@ -65,6 +65,7 @@ public final class RPCServer: Sendable {
     ///   - transport: where to listen, with TLS or on a Unix domain socket.
     ///   - router: the methods served.
     ///   - configuration: protocol settings for every connection.
+    ///   - limits: how many connections it keeps open, in all and per node.
     ///   - eventLoopGroup: the event loops connections run on.
     ///   - logger: receives connection and call log lines (`kiem.peer`,
     ///     `kiem.stream`, `kiem.method`).
@@ -72,10 +73,11 @@ public final class RPCServer: Sendable {
         _ transport: RPCServerTransport,
         router: RPCRouter,
         configuration: RPCConnectionConfiguration = RPCConnectionConfiguration(),
+        limits: RPCConnectionLimits = RPCConnectionLimits(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) async throws -> RPCServer {
-        let registry = ConnectionRegistry()
+        let registry = ConnectionRegistry(limits: limits, logger: logger)
         let tls: KiemTLSContext?
         switch transport.kind {
         case .tls(_, _, let context): tls = context
@@ -84,8 +86,10 @@ public final class RPCServer: Sendable {
         let maximumStreams = Int(configuration.connection.preface.maxConcurrentStreams)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
+                try registry.accept(channel)
                 if let tls {
                     try tls.addHandlers(to: channel)
+                    registry.limitPerPeer(channel)
                 }
                 var connectionLogger = logger
                 connectionLogger[metadataKey: RPCLogKey.peer] = "\(channel.remoteAddress.map { "\($0)" } ?? "local")"
@@ -222,14 +226,55 @@ public final class RPCServer: Sendable {
     }
 }
 
-/// The server's open connections, for graceful shutdown.
+/// The server's open connections, for graceful shutdown and the
+/// connection limits.
 private final class ConnectionRegistry: Sendable {
     private struct State {
         var connections: [ObjectIdentifier: NIOLoopBound<RPCConnectionHandler>] = [:]
+        var table: RPCConnectionLimits.Table
         var shuttingDown = false
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    private let logger: Logger
+
+    init(limits: RPCConnectionLimits, logger: Logger) {
+        self.state = Mutex(State(table: RPCConnectionLimits.Table(limits: limits)))
+        self.logger = logger
+    }
+
+    /// Counts a connection just accepted.
+    /// - Throws: ``RPCError`` (`RESOURCE_EXHAUSTED`) over the total limit;
+    ///   the channel is then closed.
+    func accept(_ channel: any Channel) throws {
+        let key = ObjectIdentifier(channel)
+        let accepted = self.state.withLock { $0.table.accept(key) }
+        guard accepted else {
+            let limit = self.state.withLock { $0.table.limits.total }
+            self.logger.warning("refused a connection over the limit", metadata: [
+                "kiem.address": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "kiem.limit": "\(limit)",
+            ])
+            throw RPCError(code: .resourceExhausted, message: "the server holds \(limit) connections, its limit")
+        }
+        channel.closeFuture.whenComplete { _ in
+            self.remove(channel)
+        }
+    }
+
+    /// Closes the connection right after its TLS handshake if its node
+    /// already holds as many connections as allowed.
+    func limitPerPeer(_ channel: any Channel) {
+        channel.kiemPeerIdentity().whenSuccess { peer in
+            let (admitted, limit) = self.state.withLock { state in
+                (state.table.authenticate(ObjectIdentifier(channel), as: peer.node), state.table.limits.perPeer)
+            }
+            guard !admitted else { return }
+            self.logger.warning("closed a connection over the limit per peer", metadata: [
+                "kiem.peer": "\(peer)", "kiem.limit": "\(limit)",
+            ])
+            channel.close(promise: nil)
+        }
+    }
 
     func add(_ channel: any Channel, handler: NIOLoopBound<RPCConnectionHandler>) {
         let key = ObjectIdentifier(channel)
@@ -240,14 +285,14 @@ private final class ConnectionRegistry: Sendable {
         if shuttingDown {
             handler.value.beginGracefulShutdown()
         }
-        channel.closeFuture.whenComplete { _ in
-            self.remove(channel)
-        }
     }
 
     func remove(_ channel: any Channel) {
         let key = ObjectIdentifier(channel)
-        _ = self.state.withLock { $0.connections.removeValue(forKey: key) }
+        self.state.withLock { state in
+            state.connections.removeValue(forKey: key)
+            state.table.remove(key)
+        }
     }
 
     func beginShutdown() -> [NIOLoopBound<RPCConnectionHandler>] {
