@@ -16,13 +16,9 @@ import Synchronization
 /// pool.
 final class OpLog: Sendable {
     private struct State {
-        var clock: HybridLogicalClock
-        /// Every origin's verified chain head.
-        var heads: [NodeID: OriginChainState]
-        var vector: VersionVector
+        /// What the replica knows: heads, vector, quarantine, clock.
+        var replica: IngestPlanner
         var writer: OriginChainWriter
-        /// Origins with a stored proof of equivocation, whose ops are dropped.
-        var quarantined: Set<NodeID>
     }
 
     let store: KiemStore
@@ -49,10 +45,10 @@ final class OpLog: Sendable {
                 "\(store.path) holds \(vector[node]) ops of \(node) but their proofs only up to \(own.seq)")
         }
         state = Mutex(State(
-            clock: HybridLogicalClock(last: try store.latestHeadTimestamp(), maxSkewMillis: maxSkewMillis),
-            heads: heads, vector: vector,
-            writer: OriginChainWriter(origin: node, key: key, seq: own.seq, chain: own.chain),
-            quarantined: try store.equivocatingOrigins()))
+            replica: IngestPlanner(
+                heads: heads, vector: vector, quarantined: try store.equivocatingOrigins(),
+                clock: HybridLogicalClock(last: try store.latestHeadTimestamp(), maxSkewMillis: maxSkewMillis)),
+            writer: OriginChainWriter(origin: node, key: key, seq: own.seq, chain: own.chain)))
         committed = Mutex(vector)
     }
 
@@ -82,11 +78,11 @@ final class OpLog: Sendable {
                 }
                 guard current != nil else { throw .notFound(initiative) }
             }
-            var clock = state.clock
+            var clock = state.replica.clock
             let hlc = clock.tick(wallMillis: wallMillis)
             let id: InitiativeID
             if case .create = change { id = InitiativeID(timestamp: hlc, node: node) } else { id = initiative! }
-            let op = Op(id: OpID(origin: node, seq: state.vector[node] + 1), hlc: hlc, author: organisation,
+            let op = Op(id: OpID(origin: node, seq: state.replica.vector[node] + 1), hlc: hlc, author: organisation,
                         initiative: id, mutation: change.mutation(on: current, author: organisation))
             var lookupFailure: (any Error)?
             let verdict = Rules.judge(op, initiative: current) { reference in
@@ -116,18 +112,20 @@ final class OpLog: Sendable {
             } catch {
                 throw .store("\(error)")
             }
-            state.clock = clock
+            var heads = state.replica.heads
+            heads[node] = OriginChainState(seq: op.id.seq, chain: signed.proof.chain)
+            state.replica.commit([EncodedOp(op, proof: signed.proof)], heads: heads, clock: clock)
             state.writer = writer
-            state.vector.advance(node, to: op.id.seq)
-            state.heads[node] = OriginChainState(seq: op.id.seq, chain: signed.proof.chain)
-            let vector = state.vector
+            let vector = state.replica.vector
             committed.withLock { $0 = vector }
             return signed
         }
     }
 
     /// Verifies and applies a batch of remote ops, in one transaction. Ops
-    /// of quarantined origins are left out.
+    /// of quarantined origins are left out. What is decided is the
+    /// ``IngestPlanner``'s; this method reads what it asks for and stores
+    /// what it accepts.
     /// - Parameter identity: the certificate identity of an origin, if known.
     /// - Returns: what changed (nil when every op was a duplicate or left out).
     /// - Throws: ``IngestError/equivocation(origin:seq:)`` when the batch
@@ -137,76 +135,30 @@ final class OpLog: Sendable {
         _ received: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
     ) throws(IngestError) -> ApplyOutcome? {
         try state.withLock { state throws(IngestError) -> ApplyOutcome? in
-            let ops = state.quarantined.isEmpty ? received : received.filter { !state.quarantined.contains($0.op.origin) }
-            let held = ops.filter { state.vector.contains($0.op.id) }
-            do throws(IngestError) {
-                try checkHeld(held, batch: ops, identity: identity, wallMillis: wallMillis)
-            } catch {
-                if case let .equivocation(origin, _) = error { state.quarantined.insert(origin) }
+            let sorted = state.replica.sort(received)
+            var stored: [NodeID: [UInt64: [UInt8]]] = [:]
+            for (origin, seqs) in sorted.chainsNeeded {
+                stored[origin] = try IngestError.fromStore { try store.chains(of: origin, seqs: seqs) }
+            }
+            if let conflicting = IngestPlanner.firstConflict(in: sorted.held, stored: stored) {
+                let error = conflict(at: conflicting, batch: sorted.ops, identity: identity, wallMillis: wallMillis)
+                if case let .equivocation(origin, _) = error { state.replica.quarantined.insert(origin) }
                 throw error
             }
-            // In a catch-up nothing is held yet: the batch goes on uncopied.
-            let fresh = held.isEmpty ? ops : ops.filter { !state.vector.contains($0.op.id) }
-            guard !fresh.isEmpty else { return nil }
-            var heads = state.heads
-            var clock = state.clock
-            var start = fresh.startIndex
-            while start < fresh.endIndex {
-                let origin = fresh[start].op.origin
-                var end = start
-                while end < fresh.endIndex, fresh[end].op.origin == origin { end += 1 }
-                let run = fresh[start..<end].map { SignedOp(op: $0.op, proof: $0.proof ?? OpProof(chain: [], signature: nil)) }
-                // Decoding checked each payload against its digest, so the
-                // header is the canonical bytes' prefix.
-                let headers = fresh[start..<end].map { Array($0.canonical.prefix($0.op.headerLength)) }
-                let head = heads[origin] ?? OriginChainState()
-                guard run[0].op.id.seq == head.seq + 1 else {
-                    throw .gap(origin: origin, expected: head.seq + 1, got: run[0].op.id.seq)
-                }
-                guard let originIdentity = identity(origin) else { throw .integrity(.unknownOrigin(origin)) }
-                do throws(IntegrityError) {
-                    heads[origin] = try ChainVerifier.verifyRun(run, headers: headers, after: head, identity: originIdentity)
-                } catch {
-                    throw .integrity(error)
-                }
-                for signed in run {
-                    do throws(ClockError) {
-                        try clock.receive(signed.op.hlc, wallMillis: wallMillis)
-                    } catch {
-                        throw .clock(error)
-                    }
-                }
-                start = end
-            }
-            let outcome = try IngestError.fromStore { try store.apply(fresh) }
-            state.heads = heads
-            state.clock = clock
-            for encoded in fresh { state.vector.advance(encoded.op.origin, to: encoded.op.id.seq) }
-            let vector = state.vector
+            guard !sorted.fresh.isEmpty else { return nil }
+            let (heads, clock) = try state.replica.verify(sorted.fresh, identity: identity, wallMillis: wallMillis)
+            let outcome = try IngestError.fromStore { try store.apply(sorted.fresh) }
+            state.replica.commit(sorted.fresh, heads: heads, clock: clock)
+            let vector = state.replica.vector
             committed.withLock { $0 = vector }
             return outcome
         }
     }
 
-    /// Checks that ops the store holds already come with the chain hashes
-    /// stored for them. One that differs is either a forgery (its run does
-    /// not verify) or the origin's equivocation: a second, validly signed op
-    /// with a seq it used before (WIRE.md section 13).
-    private func checkHeld(
-        _ held: [EncodedOp], batch: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
-    ) throws(IngestError) {
-        for origin in Set(held.map(\.op.origin)) {
-            let seqs = held.filter { $0.op.origin == origin }.map(\.op.id.seq)
-            let stored = try IngestError.fromStore { try store.chains(of: origin, seqs: seqs.min()!...seqs.max()!) }
-            for encoded in held where encoded.op.origin == origin {
-                guard let chain = stored[encoded.op.id.seq], let proof = encoded.proof, proof.chain != chain else { continue }
-                throw conflict(at: encoded, batch: batch, identity: identity, wallMillis: wallMillis)
-            }
-        }
-    }
-
-    /// The error for an op whose chain hash differs from the stored one; for
-    /// an equivocation, after storing its proof.
+    /// The error for an op whose chain hash differs from the stored one: a
+    /// forgery by whoever relayed it, or, when its run verifies from the
+    /// stored chain before it, the origin's equivocation (after storing its
+    /// proof; WIRE.md section 13).
     private func conflict(
         at conflicting: EncodedOp, batch: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
     ) -> IngestError {
@@ -218,22 +170,10 @@ final class OpLog: Sendable {
         } catch {
             return .local("\(error)")
         }
-        // The batch's run of this origin from the conflicting op on.
-        guard let start = batch.firstIndex(where: { $0.op.id == id }), let previous else { return .integrity(.brokenLink(id)) }
-        var run: [EncodedOp] = []
-        for encoded in batch[start...] {
-            guard encoded.op.origin == id.origin, encoded.op.id.seq == id.seq + UInt64(run.count) else { break }
-            run.append(encoded)
-        }
-        let signed = run.map { SignedOp(op: $0.op, proof: $0.proof ?? OpProof(chain: [], signature: nil)) }
-        let headers = run.map { Array($0.canonical.prefix($0.op.headerLength)) }
-        do throws(IntegrityError) {
-            _ = try ChainVerifier.verifyRun(
-                signed, headers: headers, after: OriginChainState(seq: id.seq - 1, chain: previous), identity: originIdentity)
-        } catch {
-            return .integrity(error)
-        }
+        guard let previous else { return .integrity(.brokenLink(id)) }
+        let run = IngestPlanner.run(from: conflicting, in: batch)
         do throws(IngestError) {
+            _ = try IngestPlanner.verifyRun(run[...], after: OriginChainState(seq: id.seq - 1, chain: previous), identity: originIdentity)
             try IngestError.fromStore {
                 try store.recordEquivocation(EquivocationRecord(
                     origin: id.origin, seq: id.seq, previousChain: previous,
