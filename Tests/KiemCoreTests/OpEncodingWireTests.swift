@@ -433,6 +433,9 @@ struct OpEncodingWireTests {
             try Op(canonicalBytes: progress([("a", 1), ("a", 2)]))
         }
         #expect(throws: CanonicalDecodingError.self) { try Op(canonicalBytes: progress([], count: .max)) }
+        // 16.4: names compare as NFC scalars; canonically equivalent names are one name.
+        #expect(throws: Never.self) { try Op(canonicalBytes: progress([("Z", 1), ("a", 2), ("\u{E9}", 3)])) }
+        #expect(throws: CanonicalDecodingError.self) { try Op(canonicalBytes: progress([("e\u{301}", 1), ("\u{E9}", 2)])) }
     }
 
     @Test("a payload that does not match its digest, and an erased payload (length 0), are refused with their own errors")

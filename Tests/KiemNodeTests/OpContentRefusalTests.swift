@@ -34,10 +34,12 @@ struct OpContentRefusalTests {
         }
 
         /// `far-1`'s first op, creating an initiative at `wallMillis`, signed.
-        func create(at wallMillis: UInt64, title: String = "Robotica in de inkoop") throws -> SignedOp {
+        func create(
+            at wallMillis: UInt64, title: String = "Robotica in de inkoop", author: String = "far"
+        ) throws -> SignedOp {
             let node = try NodeID("far-1")
             let hlc = HLCTimestamp(wallMillis: wallMillis, logical: 0)
-            let op = Op(id: OpID(origin: node, seq: 1), hlc: hlc, author: try OrganisationID("far"),
+            let op = Op(id: OpID(origin: node, seq: 1), hlc: hlc, author: try OrganisationID(author),
                         initiative: InitiativeID(timestamp: hlc, node: node),
                         mutation: .create(InitiativeDraft(title: title, themes: ["robotica"])))
             var writer = OriginChainWriter(origin: node, key: try OriginSigningKey(origin.privateKey))
@@ -88,7 +90,7 @@ struct OpContentRefusalTests {
         }
     }
 
-    @Test("a payload that does not match its digest is DATA_LOSS and counted against the relay; an erased payload is INVALID_ARGUMENT")
+    @Test("a payload that does not match its digest is DATA_LOSS and counted against the relay; an erased payload is INVALID_ARGUMENT; a wrong author is DATA_LOSS")
     func alteredAndErasedPayloads() async throws {
         let setup = try await Setup()
         try await running([setup.target]) {
@@ -104,6 +106,9 @@ struct OpContentRefusalTests {
 
             // Erased (WIRE.md 16.8): the header stays, the payload length is 0.
             await setup.expectRefused(.invalidArgument, signed, canonical: header + [0, 0, 0, 0])
+
+            // Signed by far-1 but claiming another organisation (WIRE.md 16.2).
+            await setup.expectRefused(.dataLoss, try setup.create(at: Self.nowMillis, author: "uwv"))
 
             // The genuine op goes through.
             #expect(try await setup.push(signed).accepted == 1)
