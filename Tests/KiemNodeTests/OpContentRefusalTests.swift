@@ -58,13 +58,17 @@ struct OpContentRefusalTests {
             return try await HostilePeerTests.push(batch, to: target, from: relay)
         }
 
-        /// Expects the push to fail with `code`, storing nothing.
-        func expectRefused(_ code: StatusCode, _ signed: SignedOp, canonical: [UInt8]? = nil) async {
+        /// Expects the push to fail with `code` and a message that contains
+        /// `saying`, storing nothing.
+        func expectRefused(
+            _ code: StatusCode, saying: String, _ signed: SignedOp, canonical: [UInt8]? = nil
+        ) async {
             do {
                 _ = try await push(signed, canonical: canonical)
                 Issue.record("the batch was accepted; expected \(code)")
             } catch let error as RPCError {
                 #expect(error.code == code, "\(error)")
+                #expect(error.message.contains(saying), "\(error)")
             } catch {
                 Issue.record("unexpected error \(error)")
             }
@@ -83,7 +87,8 @@ struct OpContentRefusalTests {
             // The receiver reads its clock after this line, so "now + 5 min"
             // is at most 5 minutes ahead when it arrives.
             let now = Self.nowMillis
-            await setup.expectRefused(.failedPrecondition, try setup.create(at: now + fiveMinutes + 60_000))
+            await setup.expectRefused(.failedPrecondition, saying: "ms ahead of the local clock",
+                                      try setup.create(at: now + fiveMinutes + 60_000))
             let ack = try await setup.push(try setup.create(at: now + fiveMinutes))
             #expect(ack.accepted == 1)
             #expect(setup.target.versionVector.totalOps == 1)
@@ -101,14 +106,16 @@ struct OpContentRefusalTests {
             // The relay swaps the payload and keeps header, chain and signature.
             let other = try setup.create(at: Self.nowMillis, title: "Gekaapt")
             let swapped = header + Array(other.op.canonicalBytes.suffix(other.op.payloadBytes.count + 4))
-            await setup.expectRefused(.dataLoss, signed, canonical: swapped)
+            await setup.expectRefused(.dataLoss, saying: "does not match the digest in its header", signed, canonical: swapped)
             #expect(setup.target.counters.snapshot.integrityFailures[try NodeID("evil-1")] == 1)
 
             // Erased (WIRE.md 16.8): the header stays, the payload length is 0.
-            await setup.expectRefused(.invalidArgument, signed, canonical: header + [0, 0, 0, 0])
+            await setup.expectRefused(.invalidArgument, saying: "erased payloads are not accepted in version 1",
+                                      signed, canonical: header + [0, 0, 0, 0])
 
             // Signed by far-1 but claiming another organisation (WIRE.md 16.2).
-            await setup.expectRefused(.dataLoss, try setup.create(at: Self.nowMillis, author: "uwv"))
+            await setup.expectRefused(.dataLoss, saying: "claims author uwv",
+                                      try setup.create(at: Self.nowMillis, author: "uwv"))
 
             // The genuine op goes through.
             #expect(try await setup.push(signed).accepted == 1)
