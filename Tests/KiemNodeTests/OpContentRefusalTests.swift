@@ -2,6 +2,7 @@ import Foundation
 import KiemCore
 @testable import KiemNode
 import KiemProtocol
+import KiemStore
 import KiemTestSupport
 import KiemTransport
 import SwiftProtobuf
@@ -122,7 +123,7 @@ struct OpContentRefusalTests {
         }
     }
 
-    @Test("an op that breaks a value bound is stored as rejected and counted in PushAck.rejected; the call is OK")
+    @Test("an op that breaks a value bound is stored as rejected, relayed and counted in PushAck.rejected; the call is OK")
     func boundBrokenIsRejectedNotRefused() async throws {
         let setup = try await Setup()
         try await running([setup.target]) {
@@ -130,6 +131,8 @@ struct OpContentRefusalTests {
             #expect(ack.rejected == 1)
             #expect(ack.accepted == 0)
             #expect(setup.target.versionVector.totalOps == 1, "it keeps far-1's log contiguous")
+            var cursor = try setup.target.store.missingOps(for: VersionVector())
+            #expect(try cursor.nextEncoded()?.count == 1, "and is relayed like any op")
         }
     }
 }
