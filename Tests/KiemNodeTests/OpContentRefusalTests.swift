@@ -96,7 +96,7 @@ struct OpContentRefusalTests {
         }
     }
 
-    @Test("a payload that does not match its digest is DATA_LOSS and counted against the relay; an erased payload is INVALID_ARGUMENT; a wrong author is DATA_LOSS")
+    @Test("a payload that does not match its digest is DATA_LOSS and counted against the relay; an erased payload or a short chain hash is INVALID_ARGUMENT; a wrong author is DATA_LOSS")
     func alteredAndErasedPayloads() async throws {
         let setup = try await Setup()
         try await running([setup.target]) {
@@ -113,6 +113,11 @@ struct OpContentRefusalTests {
             // Erased (WIRE.md 16.8): the header stays, the payload length is 0.
             await setup.expectRefused(.invalidArgument, saying: "erased payloads are not accepted in version 1",
                                       signed, canonical: header + [0, 0, 0, 0])
+
+            // A chain hash that is not 32 bytes (WIRE.md 16.6).
+            let shortChain = SignedOp(op: signed.op, proof: OpProof(chain: Array(signed.proof.chain.dropLast()),
+                                                                    signature: signed.proof.signature))
+            await setup.expectRefused(.invalidArgument, saying: "chain hash of 31 bytes", shortChain)
 
             // Signed by far-1 but claiming another organisation (WIRE.md 16.2).
             await setup.expectRefused(.dataLoss, saying: "claims author uwv",
