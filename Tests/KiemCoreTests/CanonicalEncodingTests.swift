@@ -66,9 +66,10 @@ import Testing
     }
 
     @Test func alteredPayloadIsCaughtByTheDigest() {
-        var bytes = Self.sampleOps()[1].canonicalBytes
+        let op = Self.sampleOps()[1]
+        var bytes = op.canonicalBytes
         bytes[bytes.count - 10] ^= 0x20
-        #expect(throws: CanonicalDecodingError.invalid(field: "payload digest", reason: "does not match the payload")) {
+        #expect(throws: CanonicalDecodingError.payloadDigestMismatch(op.id)) {
             try Op(canonicalBytes: bytes)
         }
     }

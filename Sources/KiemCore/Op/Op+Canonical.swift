@@ -1,7 +1,7 @@
 import Crypto
 
 /// The canonical byte form of an op, the only form that hashes and signatures
-/// cover (see docs/core-model.md):
+/// cover (every byte: Protocols/WIRE.md section 16):
 ///
 /// ```
 /// canonical = header | payload length (u32) | payload
@@ -54,9 +54,10 @@ extension Op {
         return writer.bytes
     }
 
-    /// Decodes the canonical form strictly: bad magic, a payload digest that
-    /// does not match, invalid identifiers, unknown tags, truncation and
-    /// trailing bytes are all refused.
+    /// Decodes the canonical form strictly (WIRE.md section 16.6): bad magic,
+    /// invalid identifiers, a payload over ``maximumPayloadSize`` or erased
+    /// (length 0), a payload that does not match its digest, unknown tags or
+    /// enumeration values, truncation and trailing bytes are all refused.
     public init(canonicalBytes bytes: [UInt8]) throws(CanonicalDecodingError) {
         var reader = CanonicalReader(bytes)
         guard try reader.readRaw(4, "magic") == Self.canonicalMagic else {
@@ -73,15 +74,15 @@ extension Op {
         guard payloadLength <= Self.maximumPayloadSize else {
             throw .invalid(field: "payload length", reason: "\(payloadLength) bytes is over the \(Self.maximumPayloadSize)-byte maximum")
         }
+        let id = OpID(origin: origin, seq: seq)
+        guard payloadLength > 0 else { throw .erasedPayload(id) }
         let payload = try reader.readRaw(payloadLength, "payload")
         try reader.finish()
-        guard Self.digest(of: payload) == declaredDigest else {
-            throw .invalid(field: "payload digest", reason: "does not match the payload")
-        }
+        guard Self.digest(of: payload) == declaredDigest else { throw .payloadDigestMismatch(id) }
         var payloadReader = CanonicalReader(payload)
         let mutation = try Mutation(from: &payloadReader)
         try payloadReader.finish()
-        self.init(id: OpID(origin: origin, seq: seq), hlc: hlc, author: author, initiative: initiative, mutation: mutation)
+        self.init(id: id, hlc: hlc, author: author, initiative: initiative, mutation: mutation)
     }
 
     /// SHA-256 of `bytes`.

@@ -26,14 +26,20 @@ enum WireOps {
     }
 
     /// Decodes a received op strictly, with its proof.
+    /// - Throws: ``IngestError/integrity(_:)`` for a payload that does not
+    ///   match its digest, ``IngestError/malformed(_:)`` for anything else
+    ///   that does not decode.
     static func decode(_ wire: Kiem_V1_Op) throws(IngestError) -> EncodedOp {
         guard wire.chain.count == 32 else {
             throw .malformed("an op carries a chain hash of \(wire.chain.count) bytes, not 32")
         }
-        do {
+        do throws(CanonicalDecodingError) {
             return try EncodedOp(
                 canonical: [UInt8](wire.canonical),
                 proof: OpProof(chain: [UInt8](wire.chain), signature: wire.signature.isEmpty ? nil : [UInt8](wire.signature)))
+        } catch .payloadDigestMismatch(let id) {
+            // An altered payload is a forgery like a broken link (WIRE.md 16.6).
+            throw .integrity(.alteredPayload(id))
         } catch {
             throw .malformed("an op does not decode: \(error)")
         }
