@@ -737,7 +737,8 @@ public nonisolated struct Kiem_V1_HistoryEntry: Sendable {
   /// Human-readable description of the change ("phase: pilot -> proven").
   public var description_p: String = String()
 
-  /// True when the op's payload was erased; only its header remains.
+  /// True when the op's payload was erased; only its header remains. Reserved:
+  /// version 1 neither erases nor accepts erased payloads (WIRE.md section 16.8).
   public var erased: Bool = false
 
   /// True when a later write superseded this value.

@@ -37,12 +37,13 @@ public nonisolated struct Kiem_V1_Op: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// KiemCore's canonical encoding of the op (docs/core-model.md):
+  /// KiemCore's canonical encoding of the op; every byte of it, payloads
+  /// included, is in WIRE.md section 16, "Op encoding":
   ///   header  = "KOP1" | origin (u16 len + UTF-8) | seq (u64 BE) | hlc (u64 BE)
   ///           | author (u16 len + UTF-8) | initiative (16 bytes) | payload digest (32 bytes)
-  ///   canonical = header | payload length (u32 BE) | payload
-  /// A payload that was erased (personal data) travels with length 0; the
-  /// header, and with it the chain, stays intact.
+  ///   canonical = header | payload length (u32 BE, 1 ... 1 MiB) | payload
+  /// Payload length 0 is reserved for a payload erased later (personal data);
+  /// version 1 does not accept it (WIRE.md section 16.8).
   public var canonical: Data = Data()
 
   /// The 32-byte per-origin chain hash after this op:
@@ -50,7 +51,8 @@ public nonisolated struct Kiem_V1_Op: Sendable {
   public var chain: Data = Data()
 
   /// The origin node's signature over the chain head after this op (see
-  /// WIRE.md, "Signed heads"). Required on the last op of every origin run in an
+  /// WIRE.md section 13, "Op integrity": the signed message and the key types).
+  /// Required on the last op of every origin run in an
   /// `OpBatch`; may be empty on an op whose successor in the same run carries one.
   public var signature: Data = Data()
 
