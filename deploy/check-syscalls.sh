@@ -1,34 +1,52 @@
 #!/usr/bin/env bash
-# Runs the four-node demo federation under strace and checks that every
-# system call and socket address family kiemd used is one deploy/kiemd.service
-# allows (deploy/check-syscalls.py): evidence that the hardened unit does not
-# break the daemon, on a machine where systemd does not run as PID 1.
-# Needs strace and a build (KIEM_BIN: the folder with kiemd and kiemctl,
-# default `swift build --show-bin-path`). Not part of CI: it takes a few
-# minutes under strace. Usage: deploy/check-syscalls.sh
+# Runs one node of the demo federation the way deploy/kiemd.service confines
+# it, without systemd: as an unprivileged user (nobody), with no_new_privs and
+# the unit's seccomp filter (SystemCallFilter, SystemCallErrorNumber,
+# RestrictAddressFamilies; deploy/unit-sandbox.py builds it from the unit),
+# under strace. It checks that the node starts, answers kiemctl, writes,
+# receives a peer's op, serves /metrics and stops cleanly, then lists what
+# the filter refused. The file-system settings (ProtectSystem, ...) are not
+# emulated. Needs root, strace, python3-seccomp, curl and a build (KIEM_BIN:
+# the folder with kiemd and kiemctl, default `swift build --show-bin-path`).
+# Not part of CI (it runs four daemons). Usage: deploy/check-syscalls.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v strace >/dev/null || { echo "check-syscalls: install strace (apt-get install strace)" >&2; exit 1; }
 bin=${KIEM_BIN:-$(swift build --show-bin-path)}
 scratch=$(mktemp -d)
+chmod 0755 "$scratch"
 demo="$scratch/demo"
-trap '"$bin/kiemctl" demo stop --dir "$demo" >/dev/null 2>&1 || true; rm -rf "$scratch"' EXIT
+trap '"$bin/kiemctl" demo stop --dir "$demo" >/dev/null 2>&1 || true; [ -n "${KEEP_TRACE:-}" ] && cp "$scratch/trace" "$KEEP_TRACE"; rm -rf "$scratch"' EXIT
+fail() { echo "check-syscalls: $*" >&2; tail -20 "$scratch/uwv.log" >&2 || true; exit 1; }
 
-# strace follows the demo's kiemd processes (children of kiemctl) until they stop.
-strace -f -qq -o "$scratch/trace" "$bin/kiemctl" demo --dir "$demo" --no-wait > "$scratch/demo.txt" &
+"$bin/kiemctl" demo --dir "$demo" --no-wait > "$scratch/demo.txt"
+kill -TERM "$(cat "$demo/uwv/kiemd.pid")"
+for _ in $(seq 1 100); do [ -e "$demo/uwv/kiemd.pid" ] || break; sleep 0.2; done
+# The node's files become nobody's, as /var/lib/kiem is kiem's under the unit.
+chown -R 65534:65534 "$demo"
+touch "$scratch/trace" && chown 65534:65534 "$scratch/trace"
+strace -f -qq -o "$scratch/trace" \
+    setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+    /usr/bin/python3 deploy/unit-sandbox.py run deploy/kiemd.service -- \
+    "$bin/kiemd" --config "$demo/uwv/kiemd.toml" 2> "$scratch/uwv.log" &
 tracer=$!
-for _ in $(seq 1 600); do
-    grep -q 'converged\|kiemctl demo stop' "$scratch/demo.txt" 2>/dev/null && break
-    sleep 1
+for _ in $(seq 1 300); do [ -S "$demo/uwv/kiemd.sock" ] && [ -e "$demo/uwv/kiemd.pid" ] && break; sleep 0.2; done
+ctl() { "$bin/kiemctl" --socket "$demo/$1/kiemd.sock" "${@:2}"; }
+ctl uwv status > /dev/null || fail "kiemctl status got no answer from the sandboxed node"
+ctl uwv initiative create --title "Sandbox check" --summary "Written in the sandbox" \
+    --theme ai --contact ops@uwv.example > /dev/null || fail "a local write failed"
+ctl svb initiative create --title "Sandbox check from svb" --summary "Replicated into the sandbox" \
+    --theme ai --contact ops@svb.example > /dev/null
+arrived=
+for _ in $(seq 1 150); do
+    if ctl uwv initiative search "Sandbox check from svb" 2>/dev/null | grep -q "Sandbox check from svb"; then arrived=yes; break; fi
+    sleep 0.2
 done
-# Exercise the control socket, a write that replicates, and the metrics endpoint.
-"$bin/kiemctl" --socket "$demo/uwv/kiemd.sock" status > /dev/null
-"$bin/kiemctl" --socket "$demo/uwv/kiemd.sock" initiative create --title "Syscall check" \
-    --summary "Written while kiemd runs under strace" --theme ai --phase idea --contact ops@uwv.example > /dev/null
-"$bin/kiemctl" --socket "$demo/regie/kiemd.sock" sync > /dev/null
-for port in $(sed -n 's/^listen = "127.0.0.1:\([0-9]*\)"/\1/p' "$demo"/*/kiemd.toml); do
-    curl -fsS "http://127.0.0.1:$port/metrics" > /dev/null 2>&1 || true
-done
-"$bin/kiemctl" demo stop --dir "$demo" > /dev/null
-wait "$tracer" || true
-/usr/bin/python3 deploy/check-syscalls.py "$scratch/trace" deploy/kiemd.service
+[ -n "$arrived" ] || fail "svb's op did not reach the sandboxed node"
+metrics=$(sed -n '/^\[metrics\]/,/^\[/s/^listen = "\(.*\)"/\1/p' "$demo/uwv/kiemd.toml")
+if [ -n "$metrics" ]; then
+    curl -fsS "http://$metrics/metrics" | grep -q '^kiem_ops ' || fail "/metrics did not answer"
+fi
+kill -TERM "$(cat "$demo/uwv/kiemd.pid")"
+wait "$tracer" || fail "kiemd did not exit with status 0 after SIGTERM"
+echo "the sandboxed node started, answered kiemctl, wrote, received svb's op, served /metrics and stopped with status 0"
+/usr/bin/python3 deploy/unit-sandbox.py check "$scratch/trace" deploy/kiemd.service
