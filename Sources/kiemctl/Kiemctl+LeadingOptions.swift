@@ -25,7 +25,7 @@ extension Kiemctl {
         guard var nodeCommand = command as? any NodeCommand else {
             throw ValidationError(
                 "\(leading.joined(separator: " ")) before the subcommand applies only to commands that talk to a node "
-                    + "(status, peers, initiative, watch, sync, overview).")
+                    + "(status, peers, initiative, watch, sync, overview, doctor).")
         }
         nodeCommand.control = nodeCommand.control.filling(from: leadingOptions)
         command = nodeCommand
@@ -63,6 +63,7 @@ extension ControlOptions {
 }
 
 extension StatusCommand: NodeCommand {}
+extension DoctorCommand: NodeCommand {}
 extension PeersListCommand: NodeCommand {}
 extension PeersAddCommand: NodeCommand {}
 extension PeersRemoveCommand: NodeCommand {}

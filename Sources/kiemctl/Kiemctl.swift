@@ -52,7 +52,7 @@ struct Kiemctl: AsyncParsableCommand {
             """,
         subcommands: [
             StatusCommand.self, PeersCommand.self, InitiativeCommand.self, WatchCommand.self, SyncCommand.self,
-            OverviewCommand.self,
+            OverviewCommand.self, DoctorCommand.self,
             PKICommand.self, DemoCommand.self,
         ]
     )
