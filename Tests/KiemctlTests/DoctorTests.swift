@@ -114,7 +114,7 @@ struct DoctorTests {
         let finding = DoctorChecks.database(path: path)
         #expect(finding.status == .fail)
         #expect(finding.detail.contains("fails PRAGMA quick_check"), "\(finding)")
-        #expect(finding.fix?.contains("move the file aside") == true)
+        #expect(finding.fix?.contains("restore the replica") == true)
     }
 
     @Test("the report: one line per check, the fix under it; unhealthy when anything failed")

@@ -108,7 +108,7 @@ enum DoctorChecks {
         }
         guard rows == ["ok"] else {
             return .fail("database", "\(path) fails PRAGMA quick_check: \(rows.prefix(3).joined(separator: "; "))",
-                         fix: "stop kiemd, move the file aside and start again: the node fetches the replica from its peers")
+                         fix: "stop kiemd, keep a copy of the file, and restore the replica from a backup before starting it again")
         }
         return .ok("database", "\(path) passes PRAGMA quick_check")
     }
@@ -129,10 +129,11 @@ enum DoctorChecks {
         }
         for peer in report.peers {
             let name = "peer \(peer.node.isEmpty ? peer.address : peer.node)"
+            let place = peer.address.isEmpty ? "(it dialled this node)" : "at \(peer.address)"
             if peer.state == "connected" {
-                findings.append(.ok(name, "connected at \(peer.address), \(peer.lagOps) ops behind"))
+                findings.append(.ok(name, "connected \(place), \(peer.lagOps) ops behind"))
             } else {
-                findings.append(.fail(name, "\(peer.state) at \(peer.address)" + (peer.lastError.map { ": \($0)" } ?? ""),
+                findings.append(.fail(name, "\(peer.state) \(place)" + (peer.lastError.map { ": \($0)" } ?? ""),
                                       fix: "check that it runs and is reachable, and that its certificate is from the federation CA"))
             }
         }
