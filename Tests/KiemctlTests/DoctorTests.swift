@@ -20,16 +20,7 @@ struct DoctorTests {
     @Test("a healthy node's files: configuration, key mode 0600, valid certificates")
     func healthyFiles() throws {
         let tls = try tlsFolder(try TestPKI().node("uwv", "uwv-1"))
-        let config = tls.deletingLastPathComponent().appendingPathComponent("kiemd.toml").path
-        try """
-            organisation = "uwv"
-            node = "uwv-1"
-            data_dir = "data"
-            [tls]
-            key = "tls/node.key"
-            certificate = "tls/node.crt"
-            ca = "tls/ca.crt"
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try writeMinimalConfiguration(in: tls.deletingLastPathComponent())
         let (configuration, configured) = DoctorChecks.configuration(file: config)
         #expect(configured.status == .ok)
         let files = try #require(configuration).tls
