@@ -17,9 +17,15 @@ struct DoctorTests {
         return tls
     }
 
+    /// A node identity valid for a year (TestPKI's default, 30 days, is
+    /// within doctor's warning window).
+    func yearLong() throws -> TestNodeIdentity {
+        try TestPKI().node("uwv", "uwv-1", notValidBefore: Date() - 86_400, notValidAfter: Date() + 365 * 86_400)
+    }
+
     @Test("a healthy node's files: configuration, key mode 0600, valid certificates")
     func healthyFiles() throws {
-        let tls = try tlsFolder(try TestPKI().node("uwv", "uwv-1"))
+        let tls = try tlsFolder(try yearLong())
         let config = try writeMinimalConfiguration(in: tls.deletingLastPathComponent())
         let (configuration, configured) = DoctorChecks.configuration(file: config)
         #expect(configured.status == .ok)
@@ -45,7 +51,7 @@ struct DoctorTests {
         #expect(failed.status == .fail)
         #expect(failed.detail.contains("expired on"), "\(failed)")
 
-        let valid = try tlsFolder(try TestPKI().node("uwv", "uwv-1")).appendingPathComponent("node.crt").path
+        let valid = try tlsFolder(try yearLong()).appendingPathComponent("node.crt").path
         let notAfter = try PEMFiles.certificates(at: valid)[0].notValidAfter
         let soon = DoctorChecks.certificate("certificate", path: valid, now: notAfter.addingTimeInterval(-10 * 86_400))
         #expect(soon.status == .warn)
