@@ -13,8 +13,11 @@ public import Logging
 /// nested dictionaries and arrays as JSON objects and arrays and every other
 /// value as a string. Timestamps are UTC with milliseconds.
 public struct JSONLogHandler: LogHandler {
+    /// The least severe level written.
     public var logLevel: Logger.Level = .info
+    /// Metadata written on every line of this handler's logger.
     public var metadata: Logger.Metadata = [:]
+    /// Metadata gathered for each line (task-local values, say).
     public var metadataProvider: Logger.MetadataProvider?
 
     private let label: String
@@ -40,11 +43,13 @@ public struct JSONLogHandler: LogHandler {
         self.write = write
     }
 
+    /// One key of ``metadata``.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Writes `event` as one line.
     public func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
