@@ -2,7 +2,8 @@
 # Runs one node of the demo federation the way deploy/kiemd.service confines
 # it, without systemd: as an unprivileged user (nobody), with no_new_privs and
 # the unit's seccomp filter (SystemCallFilter, SystemCallErrorNumber,
-# RestrictAddressFamilies; deploy/unit-sandbox.py builds it from the unit),
+# RestrictAddressFamilies, MemoryDenyWriteExecute; deploy/unit-sandbox.py
+# builds it from the unit),
 # under strace. It checks that the node starts, answers kiemctl, writes,
 # receives a peer's op, serves /metrics and stops cleanly, then lists what
 # the filter refused. The file-system settings (ProtectSystem, ...) are not

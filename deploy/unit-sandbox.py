@@ -3,7 +3,8 @@
 
   unit-sandbox.py run UNIT -- COMMAND...
       Runs COMMAND under the seccomp filter that UNIT's SystemCallFilter,
-      SystemCallErrorNumber and RestrictAddressFamilies describe (with
+      SystemCallErrorNumber, RestrictAddressFamilies and
+      MemoryDenyWriteExecute describe (with
       no_new_privs, as NoNewPrivileges=yes): allowed calls run, the others
       fail with the unit's errno, and socket() accepts only the unit's
       address families. Needs python3-seccomp.
@@ -17,6 +18,7 @@ The groups (@system-service, ...) are expanded with `systemd-analyze
 syscall-filter`, so the filter is the one this machine's systemd would build.
 """
 import errno
+import mmap
 import os
 import re
 import socket
@@ -45,9 +47,10 @@ def expand(names, known):
 
 
 def sandbox(unit):
-    """(allowed calls, errno name, address families, ProcSubset=pid) as the unit says."""
+    """(allowed calls, errno name, address families, ProcSubset=pid,
+    MemoryDenyWriteExecute) as the unit says."""
     known = groups()
-    allowed, denied, families, error, pid_only = set(), set(), set(), "EPERM", False
+    allowed, denied, families, error, pid_only, no_wx = set(), set(), set(), "EPERM", False, False
     for line in open(unit).read().splitlines():
         key, _, value = line.partition("=")
         if key == "SystemCallFilter":
@@ -61,15 +64,27 @@ def sandbox(unit):
             families |= set(value.split())
         elif key == "ProcSubset":
             pid_only = value == "pid"
-    return allowed - denied, error, families, pid_only
+        elif key == "MemoryDenyWriteExecute":
+            no_wx = value == "yes"
+    return allowed - denied, error, families, pid_only, no_wx
 
 
 def run(unit, command):
     import seccomp
 
-    allowed, error, families, _ = sandbox(unit)
+    allowed, error, families, _, no_wx = sandbox(unit)
     rules = seccomp.SyscallFilter(defaction=seccomp.ERRNO(getattr(errno, error)))
-    for name in sorted(allowed - {"socket"}):
+    # MemoryDenyWriteExecute, as systemd builds it: no mapping both writable
+    # and executable, no mprotect to executable, no executable shared memory.
+    guarded = {"mmap", "mprotect", "pkey_mprotect", "shmat"} if no_wx else set()
+    if no_wx:
+        wx = mmap.PROT_WRITE | mmap.PROT_EXEC
+        for prot in (0, mmap.PROT_WRITE, mmap.PROT_EXEC):
+            rules.add_rule(seccomp.ALLOW, "mmap", seccomp.Arg(2, seccomp.MASKED_EQ, wx, prot))
+        for name in ("mprotect", "pkey_mprotect"):
+            rules.add_rule(seccomp.ALLOW, name, seccomp.Arg(2, seccomp.MASKED_EQ, mmap.PROT_EXEC, 0))
+        rules.add_rule(seccomp.ALLOW, "shmat", seccomp.Arg(2, seccomp.MASKED_EQ, 0o100000, 0))  # SHM_EXEC
+    for name in sorted(allowed - {"socket"} - guarded):
         try:
             rules.add_rule(seccomp.ALLOW, name)
         except (RuntimeError, ValueError, OSError):
@@ -82,12 +97,12 @@ def run(unit, command):
 
 
 def check(trace, unit):
-    allowed, error, families, pid_only = sandbox(unit)
+    allowed, error, families, pid_only, no_wx = sandbox(unit)
     lines = open(trace, errors="replace").read().splitlines()
     start = next((i for i, line in enumerate(lines) if re.search(r'execve\("[^"]*/kiemd"', line)), None)
     if start is None:
         sys.exit(f"{trace}: no exec of kiemd")
-    calls, refused, used_families, hidden = {}, {}, set(), set()
+    calls, refused, used_families, hidden, writable_executable = {}, {}, set(), set(), set()
     call = re.compile(r"^\d+\s+([a-z_0-9]+)\(")
     for line in lines[start:]:
         match = call.match(line)
@@ -95,6 +110,9 @@ def check(trace, unit):
             calls[match.group(1)] = calls.get(match.group(1), 0) + 1
             if match.group(1) not in allowed:
                 refused[match.group(1)] = refused.get(match.group(1), 0) + 1
+        if no_wx and re.match(r"^\d+\s+(mmap|mprotect|pkey_mprotect)\(.*PROT_EXEC", line) and (
+                "PROT_WRITE" in line or not line.split()[1].startswith("mmap")):
+            writable_executable.add(line.split("(")[0].split()[-1])
         family = re.search(r"\bsocket\((AF_[A-Z0-9]+)", line)
         if family:
             used_families.add(family.group(1))
@@ -109,7 +127,9 @@ def check(trace, unit):
         print(f"  refused by RestrictAddressFamilies: socket({family})")
     for path in sorted(hidden):
         print(f"  hidden by ProcSubset=pid: {path}")
-    if not refused and used_families <= families and not hidden:
+    for name in sorted(writable_executable):
+        print(f"  refused by MemoryDenyWriteExecute: {name} of writable-executable memory")
+    if not refused and used_families <= families and not hidden and not writable_executable:
         print("  nothing refused")
 
 
