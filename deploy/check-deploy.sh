@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Checks the deployment files without a running systemd, Prometheus, Grafana or
-# container engine: the systemd unit's hardening and syntax, the alert rules and
-# their unit tests, the dashboard, and the container files. .ci/run calls it.
+# container engine: the systemd unit's hardening and syntax, a node running in
+# the unit's seccomp sandbox (check-syscalls.sh), the alert rules and their
+# unit tests, the dashboard, and the container files. .ci/run calls it.
 # Installs the Debian packages it needs (systemd for systemd-analyze,
-# prometheus for promtool, python3-yaml) when they are missing; run as root.
+# prometheus for promtool, python3-yaml, python3-seccomp, strace, curl) when
+# they are missing; run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +16,9 @@ need=()
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v promtool >/dev/null || need+=(prometheus)
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)
+/usr/bin/python3 -c 'import seccomp' 2>/dev/null || need+=(python3-seccomp)
+command -v strace >/dev/null || need+=(strace)
+command -v curl >/dev/null || need+=(curl)
 if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -q
@@ -48,6 +53,14 @@ if ! awk -v e="$exposure" -v m="$max_exposure" 'BEGIN { exit !(e <= m) }'; then
     exit 1
 fi
 
+# The daemon inside the unit's sandbox (needs root and the build; see the script).
+bin=${KIEM_BIN:-$(swift build --show-bin-path)}
+if [ -x "$bin/kiemd" ] && [ -x "$bin/kiemctl" ] && [ "$(id -u)" -eq 0 ]; then
+    KIEM_BIN="$bin" deploy/check-syscalls.sh
+else
+    echo "kiemd is not built in $bin, or not root: skipped running a node in the unit's sandbox"
+fi
+
 echo "== observability: deploy/observability"
 promtool check rules deploy/observability/kiem-alerts.yml
 (cd deploy/observability && promtool test rules kiem-alerts.test.yml)
@@ -61,7 +74,6 @@ $python deploy/container/check-container.py
 # The image's commands, with this machine's build (debug, as setup-dev.sh
 # leaves it; KIEM_BIN names another folder): kiem-init-pki makes the
 # federation's certificates, and kiemd accepts every node's configuration.
-bin=${KIEM_BIN:-$(swift build --show-bin-path)}
 if [ -x "$bin/kiemd" ] && [ -x "$bin/kiemctl" ]; then
     PATH="$bin:$PATH" KIEM_PKI="$scratch/pki" deploy/container/init-pki.sh uwv:uwv-1 svb:svb-1 rws:rws-1 regie:regie-1 > /dev/null
     for node in uwv-1 svb-1 rws-1 regie-1; do

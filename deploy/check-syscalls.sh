@@ -9,7 +9,7 @@
 # the filter refused. The file-system settings (ProtectSystem, ...) are not
 # emulated. Needs root, strace, python3-seccomp, curl and a build (KIEM_BIN:
 # the folder with kiemd and kiemctl, default `swift build --show-bin-path`).
-# Not part of CI (it runs four daemons). Usage: deploy/check-syscalls.sh
+# deploy/check-deploy.sh runs it (so CI does). Usage: deploy/check-syscalls.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${KIEM_BIN:-$(swift build --show-bin-path)}
@@ -25,20 +25,25 @@ for _ in $(seq 1 100); do [ -e "$demo/uwv/kiemd.pid" ] || break; sleep 0.2; done
 # The node's files become nobody's, as /var/lib/kiem is kiem's under the unit.
 chown -R 65534:65534 "$demo"
 touch "$scratch/trace" && chown 65534:65534 "$scratch/trace"
-strace -f -qq -o "$scratch/trace" \
+timeout 300 strace -f -qq -o "$scratch/trace" \
     setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
     /usr/bin/python3 deploy/unit-sandbox.py run deploy/kiemd.service -- \
     "$bin/kiemd" --config "$demo/uwv/kiemd.toml" 2> "$scratch/uwv.log" &
 tracer=$!
-for _ in $(seq 1 300); do [ -S "$demo/uwv/kiemd.sock" ] && [ -e "$demo/uwv/kiemd.pid" ] && break; sleep 0.2; done
 ctl() { "$bin/kiemctl" --socket "$demo/$1/kiemd.sock" "${@:2}"; }
-ctl uwv status > /dev/null || fail "kiemctl status got no answer from the sandboxed node"
+answered=
+for _ in $(seq 1 300); do
+    if ctl uwv status > /dev/null 2>&1; then answered=yes; break; fi
+    kill -0 "$tracer" 2>/dev/null || break  # kiemd exited
+    sleep 0.2
+done
+[ -n "$answered" ] || fail "kiemctl status got no answer from the sandboxed node"
 ctl uwv initiative create --title "Sandbox check" --summary "Written in the sandbox" \
     --theme ai --contact ops@uwv.example > /dev/null || fail "a local write failed"
 ctl svb initiative create --title "Sandbox check from svb" --summary "Replicated into the sandbox" \
     --theme ai --contact ops@svb.example > /dev/null
 arrived=
-for _ in $(seq 1 150); do
+for _ in $(seq 1 300); do
     if ctl uwv initiative search "Sandbox check from svb" 2>/dev/null | grep -q "Sandbox check from svb"; then arrived=yes; break; fi
     sleep 0.2
 done
