@@ -26,12 +26,15 @@ struct Kiemctl: AsyncParsableCommand {
             control socket, found in this order: --socket PATH, $KIEM_SOCKET, the data_dir of \
             --config FILE (kiemd.toml), /var/lib/kiem/kiemd.sock. The socket belongs to the user \
             kiemd runs as. Every command takes --json for output that scripts can read. \
+            --socket, --config and --json may also come before the subcommand, as git -C takes \
+            its folder (kiemctl --socket PATH status); an option the subcommand sets itself wins. \
             docs/kiemctl.md walks through administering a node by task.
 
             Examples:
               kiemctl status
               kiemctl initiative list --theme ai
               kiemctl peers list --config /etc/kiem/kiemd.toml
+              kiemctl --socket /srv/kiem/kiemd.sock status
               KIEM_SOCKET=/srv/kiem/kiemd.sock kiemctl watch
 
             Exit status:
@@ -49,7 +52,7 @@ struct Kiemctl: AsyncParsableCommand {
             """,
         subcommands: [
             StatusCommand.self, PeersCommand.self, InitiativeCommand.self, WatchCommand.self, SyncCommand.self,
-            OverviewCommand.self,
+            OverviewCommand.self, DoctorCommand.self,
             PKICommand.self, DemoCommand.self,
         ]
     )
@@ -63,7 +66,7 @@ struct Kiemctl: AsyncParsableCommand {
 
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseCommand(Array(CommandLine.arguments.dropFirst()))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

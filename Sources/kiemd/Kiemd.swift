@@ -47,9 +47,12 @@ struct Kiemd: AsyncParsableCommand {
             print(Self.summary(of: configuration))
             return
         }
-        let level = configuration.logLevel
+        let (level, format) = (configuration.logLevel, configuration.logFormat)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = switch format {
+            case .text: StreamLogHandler.standardError(label: label)
+            case .json: JSONLogHandler.standardError(label: label)
+            }
             handler.logLevel = level
             return handler
         }
@@ -105,6 +108,7 @@ struct Kiemd: AsyncParsableCommand {
             "  listen        \(configuration.listen)",
             "  metrics       \(configuration.metrics.map { "\($0)" } ?? "off")",
             "  log level     \(configuration.logLevel.rawValue)",
+            "  log format    \(configuration.logFormat.rawValue)",
             "  peers         \(configuration.peers.count)",
         ]
         for peer in configuration.peers {

@@ -12,6 +12,7 @@ struct NodeConfigurationTests {
         data_dir = "data"
         listen = "0.0.0.0:7400"
         log_level = "debug"
+        log_format = "json"
 
         [tls]
         key = "tls/node.key"
@@ -44,6 +45,7 @@ struct NodeConfigurationTests {
         #expect(configuration.listen == .init(host: "0.0.0.0", port: 7400))
         #expect(configuration.metrics == .init(host: "127.0.0.1", port: 9500))
         #expect(configuration.logLevel == .debug)
+        #expect(configuration.logFormat == .json)
         #expect(configuration.peers.map(\.address) == [.init(host: "svb.example", port: 7400), .init(host: "::1", port: 7401)])
         #expect(configuration.peers.map(\.node.rawValue) == ["svb-1", "rws-1"])
     }
@@ -63,6 +65,7 @@ struct NodeConfigurationTests {
         #expect(configuration.listen == NodeConfiguration.defaultListen)
         #expect(configuration.metrics == .init(host: "127.0.0.1", port: 9464))
         #expect(configuration.logLevel == .info)
+        #expect(configuration.logFormat == .text)
         #expect(configuration.peers.isEmpty)
         #expect(configuration.limits == NodeConfiguration.Limits())
         #expect(configuration.limits.connectionsPerPeer == 8 && configuration.limits.syncCallsPerPeer == 8)
@@ -90,6 +93,7 @@ struct NodeConfigurationTests {
         ("role = \"boss\"", "role", "must be \"agency\" or \"regie\""),
         ("listen = \"7400\"", "listen", "is not host:port"),
         ("log_level = \"loud\"", "log_level", "must be one of"),
+        ("log_format = \"xml\"", "log_format", "must be \"text\" or \"json\", not \"xml\""),
         ("data_dir = 3", "data_dir", "must be a string"),
         ("colour = \"blue\"", "colour", "is not a known setting"),
         ("[[peers]]\naddress = \"x:1\"\norganisation = \"svb\"", "peers[1].node", "is required"),

@@ -11,16 +11,7 @@ struct ControlOptionsTests {
     @Test("--socket, else $KIEM_SOCKET, else --config's data_dir, else /var/lib/kiem/kiemd.sock")
     func socketOrder() throws {
         let folder = try TestPKI.temporaryDirectory("kiemctl-config")
-        let config = folder.appendingPathComponent("kiemd.toml").path
-        try """
-            organisation = "uwv"
-            node = "uwv-1"
-            data_dir = "data"
-            [tls]
-            key = "tls/node.key"
-            certificate = "tls/node.crt"
-            ca = "tls/ca.crt"
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try writeMinimalConfiguration(in: folder)
         let environment = ["KIEM_SOCKET": "/run/env.sock"]
 
         let all = try ControlOptions.parse(["--socket", "/run/flag.sock", "--config", config])

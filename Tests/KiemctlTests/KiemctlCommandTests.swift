@@ -15,6 +15,23 @@ struct KiemctlCommandTests {
         federation = try #require(TwoNodeFederation.current, "the suite runs without its federation")
     }
 
+    @Test("doctor: a healthy node passes every check (exit 0), in text and JSON")
+    func doctor() async throws {
+        try await uwv.waitForLog("a sync session with svb-1") { line in
+            line.contains("kiem.peer=svb-1 ") && line.hasSuffix("sync session opened")
+        }
+        let text = try await uwv.kiemctl("doctor", "--config", uwv.configurationPath)
+        #expect(text.status == 0, "\(text)")
+        for check in ["configuration", "key", "certificate", "CA certificate", "disk", "database", "control socket", "peer svb-1"] {
+            #expect(text.stdout.split(separator: "\n").contains {
+                ($0.hasPrefix("ok ") || $0.hasPrefix("warn ")) && $0.dropFirst(6).hasPrefix(check)
+            }, "\(check): \(text.stdout)")
+        }
+        #expect(text.stdout.contains("passes PRAGMA quick_check"))
+        let json = try await uwv.kiemctlJSON("doctor", "--config", uwv.configurationPath)
+        #expect(json["healthy"] as? Bool == true)
+    }
+
     @Test("status: identity, counts and the connected peer in text and JSON; after a write both nodes show the same digest")
     func statusAndConvergence() async throws {
         for (node, peer) in [(uwv, "svb-1"), (svb, "uwv-1")] {

@@ -55,6 +55,12 @@ extension NodeConfiguration {
             }
             return level
         } ?? .info
+        let logFormat = try reader.optional("log_format") { text throws(ConfigurationError) in
+            guard let format = LogFormat(rawValue: text) else {
+                throw ConfigurationError(key: "log_format", problem: "must be \"text\" or \"json\", not \"\(text)\"")
+            }
+            return format
+        } ?? .text
 
         var tlsReader = try reader.table("tls", required: true)!
         let tls = TLSFiles(
@@ -111,7 +117,7 @@ extension NodeConfiguration {
         try reader.finish()
         var configuration = NodeConfiguration(
             organisation: organisation, node: node, role: role, dataDirectory: dataDirectory, listen: listen,
-            tls: tls, peers: peers, metrics: metrics, dashboard: dashboard, logLevel: logLevel)
+            tls: tls, peers: peers, metrics: metrics, dashboard: dashboard, logLevel: logLevel, logFormat: logFormat)
         configuration.limits = limits
         return configuration
     }
@@ -158,6 +164,7 @@ extension NodeConfiguration {
             "data_dir = \(quoted(dataDirectory))",
             "listen = \(quoted(listen.description))",
             "log_level = \(quoted(logLevel.rawValue))",
+            "log_format = \(quoted(logFormat.rawValue))",
             "",
             "[tls]",
             "key = \(quoted(tls.key))",

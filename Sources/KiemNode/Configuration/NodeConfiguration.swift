@@ -12,6 +12,14 @@ public struct NodeConfiguration: Sendable, Equatable {
         case regie
     }
 
+    /// How log lines are written to standard error.
+    public enum LogFormat: String, Sendable, CaseIterable {
+        /// swift-log's plain text lines, for people reading a terminal.
+        case text
+        /// One JSON object a line (``JSONLogHandler``), for journald and log shippers.
+        case json
+    }
+
     /// Where a TLS server listens or a peer is reached.
     public struct Address: Sendable, Hashable, CustomStringConvertible {
         public var host: String
@@ -100,6 +108,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// What peers may make the node hold at once.
     public var limits = Limits()
+    /// How log lines are written: text (the default) or JSON.
+    public var logFormat: LogFormat
 
     /// The default listen address: every interface, port 7400.
     public static let defaultListen = Address(host: "0.0.0.0", port: 7400)
@@ -112,7 +122,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     public init(
         organisation: OrganisationID, node: NodeID, role: Role = .agency, dataDirectory: String,
         listen: Address = NodeConfiguration.defaultListen, tls: TLSFiles, peers: [Peer] = [],
-        metrics: Address? = NodeConfiguration.defaultMetrics, dashboard: Dashboard? = nil, logLevel: Logger.Level = .info
+        metrics: Address? = NodeConfiguration.defaultMetrics, dashboard: Dashboard? = nil, logLevel: Logger.Level = .info,
+        logFormat: LogFormat = .text
     ) {
         self.organisation = organisation
         self.node = node
@@ -124,6 +135,7 @@ public struct NodeConfiguration: Sendable, Equatable {
         self.metrics = metrics
         self.dashboard = dashboard ?? .defaults(for: role)
         self.logLevel = logLevel
+        self.logFormat = logFormat
     }
 
     /// The store file in the data folder.
