@@ -156,10 +156,12 @@ struct TLSTestServer: Sendable {
     static func start(
         identity: NodeTLSIdentity,
         membership: [OIN: OrganisationID] = [:],
+        applicationProtocols: [String] = [],
         closeAfterEcho: Bool = false
     ) async throws -> TLSTestServer {
         let (logger, logs) = CapturingLogHandler.logger("kiem.test.server")
-        let context = try KiemTLSContext(role: .server, identity: identity, membership: membership, logger: logger)
+        let context = try KiemTLSContext(
+            role: .server, identity: identity, membership: membership, applicationProtocols: applicationProtocols, logger: logger)
         let (outcomes, continuation) = AsyncStream.makeStream(of: Result<PeerIdentity, PeerRefusal>.self)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -211,10 +213,12 @@ struct TLSTestClient: Sendable {
         port: Int,
         identity: NodeTLSIdentity,
         membership: [OIN: OrganisationID] = [:],
+        applicationProtocols: [String] = [],
         expecting expectedPeer: ExpectedPeer? = nil
     ) async throws -> TLSTestClient {
         let (logger, logs) = CapturingLogHandler.logger("kiem.test.client")
-        let context = try KiemTLSContext(role: .client, identity: identity, membership: membership, logger: logger)
+        let context = try KiemTLSContext(
+            role: .client, identity: identity, membership: membership, applicationProtocols: applicationProtocols, logger: logger)
         return try await connect(port: port, logs: logs) { channel in
             try context.addHandlers(to: channel, expecting: expectedPeer)
         }

@@ -90,6 +90,27 @@ struct TLSTests {
         await server.stop()
     }
 
+    @Test("a server that speaks only 'kiem' refuses a client offering another ALPN protocol, or none: alpn; one offering 'kiem' gets in")
+    func applicationProtocol() async throws {
+        let server = try await TLSTestServer.start(identity: try serverIdentity(), applicationProtocols: ["kiem"])
+        let node = try pki.node("uwv", "uwv-1")
+        let member = try node.tlsIdentity()
+        let key = try NIOSSLPrivateKey(bytes: Array(try node.privateKeyPEM.utf8), format: .pem)
+        for offered in [["h2"], []] {
+            // A bare client: a Kiem client would refuse the server first.
+            var configuration = try rawClientConfiguration(chain: node.chain, key: key)
+            configuration.applicationProtocols = offered
+            let client = try await TLSTestClient.connectRaw(port: server.port, configuration: configuration)
+            try await expectRefusal({ if case .applicationProtocolMismatch(["kiem"], _) = $0 { true } else { false } },
+                                    code: "alpn", server: server, client: client)
+            await client.close()
+        }
+        let client = try await TLSTestClient.connect(port: server.port, identity: member, applicationProtocols: ["kiem"])
+        #expect(try await client.echo("ping") == "ping")
+        await client.close()
+        await server.stop()
+    }
+
     @Test("a client without a certificate is refused: no-certificate")
     func noClientCertificate() async throws {
         let server = try await TLSTestServer.start(identity: try serverIdentity())

@@ -36,7 +36,9 @@ public struct KiemTLSContext: Sendable {
     ///   - identity: This node's key, chain and trusted roots.
     ///   - membership: OIN → organisation, for PKIoverheid-style peers.
     ///   - rsaKeySizes: Accepted RSA leaf key sizes.
-    ///   - applicationProtocols: ALPN identifiers to offer, if any.
+    ///   - applicationProtocols: ALPN identifiers to offer (client) or accept
+    ///     (server). When given, a handshake that does not agree on one of
+    ///     them is refused (``PeerRefusal/applicationProtocolMismatch(required:negotiated:)``).
     ///   - logger: Receives one line per refused peer (`kiem.tls.refusal`).
     ///   - now: The clock certificate validity is checked against.
     public init(
@@ -129,7 +131,8 @@ public struct KiemTLSContext: Sendable {
         if let address = channel.remoteAddress { metadata["kiem.peer.address"] = "\(address)" }
         var logger = self.logger
         for (key, value) in metadata { logger[metadataKey: key] = value }
-        let identityHandler = TLSIdentityHandler(eventLoop: channel.eventLoop, slot: slot, logger: logger)
+        let identityHandler = TLSIdentityHandler(
+            eventLoop: channel.eventLoop, slot: slot, requiredProtocols: configuration.applicationProtocols, logger: logger)
         try channel.pipeline.syncOperations.addHandlers([tlsHandler, identityHandler])
         return identityHandler
     }

@@ -38,6 +38,9 @@ public enum PeerRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case unexpectedPeer(expected: String, presented: String)
     /// The peer aborted the handshake with a TLS alert: it refused us.
     case rejectedByPeer(alert: String)
+    /// The handshake did not agree on the application protocol (ALPN) this
+    /// side requires: the peer offered another one, or none.
+    case applicationProtocolMismatch(required: [String], negotiated: String?)
     /// Any other TLS failure (no common protocol version, connection closed
     /// during the handshake, ...).
     case handshakeFailed(reason: String)
@@ -59,6 +62,7 @@ public enum PeerRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .malformedCertificate: return "malformed-certificate"
         case .unexpectedPeer: return "unexpected-peer"
         case .rejectedByPeer: return "rejected-by-peer"
+        case .applicationProtocolMismatch: return "alpn"
         case .handshakeFailed: return "handshake-failed"
         }
     }
@@ -94,6 +98,9 @@ public enum PeerRefusal: Error, Hashable, Sendable, CustomStringConvertible {
             return "Expected to reach \(expected), but the peer authenticated as \(presented)."
         case .rejectedByPeer(let alert):
             return "The peer refused the connection with TLS alert '\(alert)' (it did not accept this node's certificate or settings)."
+        case .applicationProtocolMismatch(let required, let negotiated):
+            let got = negotiated.map { "'\($0)'" } ?? "no protocol"
+            return "The handshake agreed on \(got) by ALPN; this node speaks only \(required.map { "'\($0)'" }.joined(separator: ", "))."
         case .handshakeFailed(let reason):
             return "The TLS handshake failed: \(reason)."
         }

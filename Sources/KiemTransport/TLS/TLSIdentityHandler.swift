@@ -33,10 +33,14 @@ public final class TLSIdentityHandler: ChannelInboundHandler, RemovableChannelHa
     private let promise: EventLoopPromise<PeerIdentity>
     private let slot: PeerVerificationSlot
     private let logger: Logger
+    /// The ALPN protocols of which the handshake must agree on one (none
+    /// required when empty).
+    private let requiredProtocols: [String]
 
-    init(eventLoop: any EventLoop, slot: PeerVerificationSlot, logger: Logger) {
+    init(eventLoop: any EventLoop, slot: PeerVerificationSlot, requiredProtocols: [String] = [], logger: Logger) {
         self.promise = eventLoop.makePromise(of: PeerIdentity.self)
         self.slot = slot
+        self.requiredProtocols = requiredProtocols
         self.logger = logger
     }
 
@@ -56,8 +60,13 @@ public final class TLSIdentityHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard case .handshaking = state, let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent else {
+        guard case .handshaking = state, let tlsEvent = event as? TLSUserEvent,
+              case .handshakeCompleted(let negotiated) = tlsEvent else {
             context.fireUserInboundEventTriggered(event)
+            return
+        }
+        if !requiredProtocols.isEmpty, !requiredProtocols.contains(where: { $0 == negotiated }) {
+            refuse(.applicationProtocolMismatch(required: requiredProtocols, negotiated: negotiated), context: context)
             return
         }
         switch slot.load() {
