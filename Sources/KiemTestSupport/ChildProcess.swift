@@ -1,4 +1,5 @@
 public import Foundation
+import KiemNode
 import Synchronization
 
 #if canImport(Glibc)
@@ -36,15 +37,14 @@ public final class ChildProcess: @unchecked Sendable {
         var stderr = Data()
         var openPipes: Int
         var status: Int32?
-        var generation: UInt64 = 0
-        var nextWaiter: UInt64 = 0
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
 
     // `@unchecked Sendable`: `process` is only started in init and then read
     // for its pid; everything that changes is in `state`, behind a mutex.
     private let process = Process()
     private let state: Mutex<State>
+    /// Raised on every change of `state`.
+    private let changes = ChangeSignal()
     /// What the process is, for messages.
     public let name: String
 
@@ -125,9 +125,9 @@ public final class ChildProcess: @unchecked Sendable {
     /// and at the exit; or when the task is cancelled.
     public func wait(until done: () -> Bool) async {
         while !Task.isCancelled {
-            let generation = state.withLock { $0.generation }
+            let generation = changes.generation
             if done() { return }
-            await waitForChange(after: generation)
+            await changes.wait(after: generation)
         }
     }
 
@@ -149,32 +149,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Applies `change` and wakes every waiter.
     private func change(_ change: (inout State) -> Void) {
-        let waiters = state.withLock { state in
-            change(&state)
-            state.generation += 1
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns once something changed after `generation`, or when the task is cancelled.
-    private func waitForChange(after generation: UInt64) async {
-        let id = state.withLock { state in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state in
-                    if state.generation > generation || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
+        state.withLock { change(&$0) }
+        changes.notify()
     }
 }
