@@ -16,4 +16,4 @@ $SUDO apt-get update -q
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${packages[@]}"
 
 swift build --build-tests
-echo "Kiem is built. Run the tests with: swift test"
+echo "Kiem is built. Run the tests with: deploy/test-under-load.sh (swift test beside two busy loops, as CI does)"

@@ -26,18 +26,12 @@ public struct BuiltExecutable: Sendable {
         self.url = url
     }
 
-    /// Runs it to completion; returns its exit status and everything it
-    /// printed (standard output and error together).
-    public func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs it to completion without blocking a thread; returns its exit
+    /// status and everything it printed (standard output and error together).
+    /// - Throws: ``DeadlineExceeded`` when it has not finished after
+    ///   `seconds` (it is then killed).
+    public func run(_ arguments: [String], seconds: Double = 60) async throws -> (status: Int32, output: String) {
+        let outcome = try await ChildProcess(url, arguments).finished(seconds: seconds)
+        return (outcome.status, outcome.stdout)
     }
 }

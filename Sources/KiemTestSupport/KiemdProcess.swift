@@ -3,22 +3,15 @@ public import KiemNode
 
 /// A real `kiemd` process started from a TOML file the test writes; its log
 /// goes to `kiemd.log` beside the file, read as it arrives so that a test can
-/// wait for the daemon to say it is listening.
-///
-/// `@unchecked Sendable`: `Process` is not marked Sendable, but is only
-/// started in `init` and then signalled and waited on, which it allows from
-/// any thread.
-public final class KiemdProcess: @unchecked Sendable {
+/// wait for the daemon to say it is listening. Every wait is asynchronous
+/// (see ``ChildProcess``), and a daemon still running when this object goes
+/// away is killed, so a failing test leaves no kiemd behind.
+public final class KiemdProcess: Sendable {
     /// What the daemon was started with.
     public let configuration: NodeConfiguration
     public let configurationPath: String
     public let logPath: String
-    private let process: Process
-    /// One element per chunk of output; finished when the output ends.
-    private let output: AsyncStream<Void>
-    /// Signalled when the daemon's output ends (it exited and everything it
-    /// wrote is in the log file).
-    private let outputEnded = DispatchSemaphore(value: 0)
+    private let child: ChildProcess
 
     /// The kiemd binary is not next to the tests.
     public struct NotBuilt: Error, CustomStringConvertible {
@@ -36,23 +29,7 @@ public final class KiemdProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
-        let (output, chunks) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        self.output = output
-        process = Process()
-        process.executableURL = kiemd.url
-        process.arguments = ["--config", configurationPath]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let outputEnded = self.outputEnded
-        pipe.fileHandleForReading.readUntilEnd({ data in
-            log.write(data)
-            chunks.yield()
-        }, end: {
-            chunks.finish()
-            outputEnded.signal()
-        })
+        child = try ChildProcess(kiemd.url, ["--config", configurationPath], onOutput: { log.write($0) })
     }
 
     /// The control socket (`kiemd.sock` in the data folder).
@@ -74,8 +51,7 @@ public final class KiemdProcess: @unchecked Sendable {
     ) async throws {
         try await withDeadline(seconds: seconds, "kiemd to log \(what); log:\n\(log)") { [self] in
             let logged = { self.log.split(separator: "\n").contains(where: matches) }
-            if logged() { return }
-            for await _ in output where logged() { return }
+            await child.wait { logged() || child.isFinished }
             if logged() { return }
             try Task.checkCancellation()
             throw DeadlineExceeded(what: "kiemd to log \(what), but it exited; log:\n\(log)")
@@ -86,18 +62,17 @@ public final class KiemdProcess: @unchecked Sendable {
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Sends SIGTERM and waits for the exit status.
-    public func terminate() -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        _ = outputEnded.wait(timeout: .now() + 10)
-        return process.terminationStatus
+    /// - Throws: ``DeadlineExceeded`` when it has not exited after `seconds`
+    ///   (it is then killed).
+    public func terminate(seconds: Double = 60) async throws -> Int32 {
+        child.signal(SIGTERM)
+        return try await child.finished(seconds: seconds).status
     }
 
     /// Sends SIGKILL and waits until the process is gone.
-    public func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        _ = outputEnded.wait(timeout: .now() + 10)
+    public func kill() async throws {
+        child.signal(SIGKILL)
+        _ = try await child.finished()
     }
 }
 

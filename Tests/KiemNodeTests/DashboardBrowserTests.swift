@@ -2,7 +2,6 @@ import Foundation
 import KiemCore
 @testable import KiemNode
 import KiemTestSupport
-import Synchronization
 import Testing
 
 /// The dashboard as a person sees it: a running regie serves it, headless
@@ -62,38 +61,9 @@ struct DashboardBrowserTests {
 
     /// Runs `executable` to its end without blocking a thread of the
     /// cooperative pool (the node under test answers on it); gives up after
-    /// 60 seconds.
+    /// 60 seconds. Standard error is left out (Chromium is chatty there).
     static func run(_ executable: URL, _ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let collected = OutputBuffer()
-        let (ended, end) = AsyncStream<Void>.makeStream()
-        output.fileHandleForReading.readUntilEnd({ collected.append($0) }, end: { end.finish() })
-        try process.run()
-        do {
-            try await withDeadline(seconds: 60, "\(executable.lastPathComponent) \(arguments.last ?? "")") {
-                for await _ in ended {}
-            }
-        } catch {
-            process.terminate()
-            throw error
-        }
-        process.waitUntilExit()
-        return (process.terminationStatus, collected.text)
+        let outcome = try await ChildProcess(executable, arguments, mergingStandardError: false).finished(seconds: 60)
+        return (outcome.status, outcome.stdout)
     }
-}
-
-/// Bytes a reader thread collects.
-private final class OutputBuffer: Sendable {
-    private let data = Mutex(Data())
-
-    func append(_ chunk: Data) {
-        data.withLock { $0.append(chunk) }
-    }
-
-    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
 }

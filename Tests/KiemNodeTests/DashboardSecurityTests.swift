@@ -141,8 +141,11 @@ struct DashboardSecurityTests {
             tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(identity.chainPEM.utf8)).map { .certificate($0) }
             tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem))
         }
+        // 30 s: the connect, a handshake with a client certificate and a page
+        // rendered from the store, while the whole suite runs beside it
+        // (deploy/test-under-load.sh); a refusal ends the request at once.
         let client = TestClient(host: "127.0.0.1", port: port,
-                                configuration: .init(tlsConfiguration: tls, timeout: .seconds(10), serverName: "kiem-dashboard"))
+                                configuration: .init(tlsConfiguration: tls, timeout: .seconds(30), serverName: "kiem-dashboard"))
         client.connect()
         let response = try? await client.get("/")
         try? await client.shutdown()

@@ -15,28 +15,28 @@ import Testing
 @Suite("kiemd processes", .serialized)
 struct KiemdProcessTests {
     @Test("--check-config: 0 and a summary for a valid file, 2 naming the key for a bad one")
-    func checkConfig() throws {
+    func checkConfig() async throws {
         let kiemd = try #require(BuiltExecutable("kiemd"), "the kiemd binary was not built (swift build --build-tests)")
         let folder = try TestPKI.temporaryDirectory("kiemd-config")
         let file = folder.appendingPathComponent("kiemd.toml").path
         try NodeConfigurationTests.valid.write(toFile: file, atomically: true, encoding: .utf8)
-        var result = try kiemd.run(["--check-config", "--config", file])
+        var result = try await kiemd.run(["--check-config", "--config", file])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("configuration is valid"))
         #expect(result.output.contains("svb-1 (svb) at svb.example:7400"))
 
         try NodeConfigurationTests.valid.replacingOccurrences(of: "node = \"rws-1\"", with: "node = \"RWS 1\"")
             .write(toFile: file, atomically: true, encoding: .utf8)
-        result = try kiemd.run(["--check-config", "--config", file])
+        result = try await kiemd.run(["--check-config", "--config", file])
         #expect(result.status == 2)
         #expect(result.output.contains("peers[2].node: \"RWS 1\" is not valid"), "\(result.output)")
 
-        result = try kiemd.run(["--check-config", "--config", folder.appendingPathComponent("missing.toml").path])
+        result = try await kiemd.run(["--check-config", "--config", folder.appendingPathComponent("missing.toml").path])
         #expect(result.status == 2)
         #expect(result.output.contains("missing.toml: cannot be read"), "\(result.output)")
 
         try NodeConfigurationTests.valid.write(toFile: file, atomically: true, encoding: .utf8)
-        result = try kiemd.run(["--config", file, "--listen", "nowhere"])
+        result = try await kiemd.run(["--config", file, "--listen", "nowhere"])
         #expect(result.status == 2)
         #expect(result.output.contains("--listen"), "\(result.output)")
     }
@@ -62,7 +62,7 @@ struct KiemdProcessTests {
             let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
             #expect((response as? HTTPURLResponse)?.statusCode == 200)
             #expect(String(decoding: body, as: UTF8.self).contains("kiem_ops 51"))
-            #expect(svb.terminate() == 0, "kiemd exits 0 on SIGTERM; log:\n\(svb.log)")
+            #expect(try await svb.terminate() == 0, "kiemd exits 0 on SIGTERM; log:\n\(svb.log)")
             #expect(svb.log.contains("node stopped"))
             let store = try KiemStore.open(path: svbConfiguration.storePath)
             #expect(try store.versionVector() == target)
@@ -95,7 +95,7 @@ struct KiemdProcessTests {
             let first = try KiemdProcess(svbConfiguration, folder: folder)
             try await first.waitUntilListening()
             let seen = try await probe.watch(port: port) { $0.totalOps >= 3_000 }
-            first.kill()
+            try await first.kill()
             #expect(seen.totalOps < target.totalOps, "the kill came before the catch-up ended")
 
             let second = try KiemdProcess(svbConfiguration, folder: folder)
@@ -103,7 +103,7 @@ struct KiemdProcessTests {
             let afterRestart = try await probe.handshake(port: port)
             #expect(afterRestart.totalOps >= seen.totalOps, "ops stored before the kill survive it: \(afterRestart) vs \(seen)")
             _ = try await probe.watch(port: port) { $0 == target }
-            #expect(second.terminate() == 0, "log:\n\(second.log)")
+            #expect(try await second.terminate() == 0, "log:\n\(second.log)")
             let store = try KiemStore.open(path: svbConfiguration.storePath)
             #expect(try store.versionVector() == target)
             #expect(try store.digest() == uwv.digest())

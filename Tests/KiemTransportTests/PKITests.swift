@@ -222,7 +222,7 @@ struct PKITests {
     }
 
     @Test("the kiemctl binary: exit 0 on success, 1 when refusing to overwrite, 2 on a usage error")
-    func kiemctlExitCodes() throws {
+    func kiemctlExitCodes() async throws {
         guard let kiemctl = BuiltExecutable("kiemctl") else {
             Issue.record("the kiemctl binary was not built next to the test bundle (run `swift build --build-tests`)")
             return
@@ -231,30 +231,30 @@ struct PKITests {
         let ca = root.appendingPathComponent("ca").path
         let node = root.appendingPathComponent("node").path
 
-        var result = try kiemctl.run(["pki", "init-ca", "--out", ca, "--name", "Exit code test"])
+        var result = try await kiemctl.run(["pki", "init-ca", "--out", ca, "--name", "Exit code test"])
         #expect(result.status == 0, "\(result.output)")
-        result = try kiemctl.run(["pki", "init-ca", "--out", ca])
+        result = try await kiemctl.run(["pki", "init-ca", "--out", ca])
         #expect(result.status == 1)
         #expect(result.output.contains("refusing to overwrite \(ca)/ca.key"))
 
-        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node])
+        result = try await kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("test federations only"))
-        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node])
+        result = try await kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node])
         #expect(result.status == 1)
         #expect(result.output.contains("\(node)/node.key"))
-        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node, "--force", "--oin", "00000001001234567000"])
+        result = try await kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--out", node, "--force", "--oin", "00000001001234567000"])
         #expect(result.status == 0, "\(result.output)")
 
-        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "Not A Slug", "--node", "n1", "--out", node])
+        result = try await kiemctl.run(["pki", "issue", "--ca", ca, "--org", "Not A Slug", "--node", "n1", "--out", node])
         #expect(result.status == 2)
         #expect(result.output.contains("--org"))
-        result = try kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--oin", "12", "--out", node])
+        result = try await kiemctl.run(["pki", "issue", "--ca", ca, "--org", "uwv", "--node", "uwv-1", "--oin", "12", "--out", node])
         #expect(result.status == 2)
-        result = try kiemctl.run(["pki", "init-ca"])
+        result = try await kiemctl.run(["pki", "init-ca"])
         #expect(result.status == 2)
         #expect(result.output.contains("--out"))
-        result = try kiemctl.run(["pki", "init-ca", "--help"])
+        result = try await kiemctl.run(["pki", "init-ca", "--help"])
         #expect(result.status == 0)
         #expect(result.output.contains("0600"))
     }

@@ -10,10 +10,15 @@ import Synchronization
 
 /// Certificates and TLS contexts for the RPC tests: one federation CA, a
 /// server node `svb/svb-1` and client nodes from it.
+/// Made once per run; one that cannot be made fails every test that needs
+/// it, not the run.
 enum RPCFixtures {
-    static let pki = try! TestPKI(name: "Kiem RPC test federation")
-    static let serverIdentity = try! pki.node("svb", "svb-1").tlsIdentity()
-    static let clientIdentity = try! pki.node("uwv", "uwv-1").tlsIdentity()
+    private static let madePKI = Result { try TestPKI(name: "Kiem RPC test federation") }
+    private static let madeServerIdentity = Result { try madePKI.get().node("svb", "svb-1").tlsIdentity() }
+    private static let madeClientIdentity = Result { try madePKI.get().node("uwv", "uwv-1").tlsIdentity() }
+    static var pki: TestPKI { get throws { try madePKI.get() } }
+    static var serverIdentity: NodeTLSIdentity { get throws { try madeServerIdentity.get() } }
+    static var clientIdentity: NodeTLSIdentity { get throws { try madeClientIdentity.get() } }
 
     /// Quiet unless `KIEM_TEST_LOG` is set (to a level such as `debug`).
     static let logger: Logger = {
@@ -28,16 +33,16 @@ enum RPCFixtures {
     static func serverTLS() throws -> KiemTLSContext {
         try KiemTLSContext(
             role: .server,
-            identity: serverIdentity,
+            identity: try serverIdentity,
             applicationProtocols: [RPCServer.applicationProtocol],
             logger: logger
         )
     }
 
-    static func clientTLS(_ identity: NodeTLSIdentity = clientIdentity) throws -> KiemTLSContext {
+    static func clientTLS(_ identity: NodeTLSIdentity? = nil) throws -> KiemTLSContext {
         try KiemTLSContext(
             role: .client,
-            identity: identity,
+            identity: try identity ?? clientIdentity,
             applicationProtocols: [RPCServer.applicationProtocol],
             logger: logger
         )
@@ -280,7 +285,7 @@ func withTestServer<Result: Sendable>(
 /// A TLS client of `server` on 127.0.0.1.
 func withTestClient<Result: Sendable>(
     _ server: RPCServer,
-    identity: NodeTLSIdentity = RPCFixtures.clientIdentity,
+    identity: NodeTLSIdentity? = nil,
     configuration: RPCConnectionConfiguration = RPCConnectionConfiguration(),
     _ body: (RPCClient) async throws -> Result
 ) async throws -> Result {

@@ -12,7 +12,11 @@ import X509
 /// No sockets here.
 @Suite("Peer certificate verification and identity extraction")
 struct TLSIdentityTests {
-    let pki = TLSFixtures.pki
+    let pki: TestPKI
+
+    init() throws {
+        pki = try TLSFixtures.pki
+    }
 
     private func verifier(
         roots: [Certificate]? = nil,
@@ -85,7 +89,7 @@ struct TLSIdentityTests {
 
     @Test("a PKIoverheid-style RSA leaf is mapped through the membership list; node from CN")
     func pkioverheidMapped() async throws {
-        let pkio = TLSFixtures.pkioverheid
+        let pkio = try TLSFixtures.pkioverheid
         let leaf = try pkio.leaf(oin: TLSFixtures.uwvOIN.rawValue, commonName: "Kiem.UWV.nl", organisationName: "UWV")
         let uwv = try OrganisationID("uwv")
         let identity = try await verifier(roots: [pkio.root], membership: [TLSFixtures.uwvOIN: uwv])
@@ -100,7 +104,7 @@ struct TLSIdentityTests {
 
     @Test("an OIN not in the membership list is refused: unknown-oin")
     func unknownOIN() async throws {
-        let pkio = TLSFixtures.pkioverheid
+        let pkio = try TLSFixtures.pkioverheid
         let leaf = try pkio.leaf(oin: TLSFixtures.unknownOIN.rawValue, commonName: "kiem.example.nl", organisationName: "Example")
         let result = await verifier(roots: [pkio.root], membership: [TLSFixtures.uwvOIN: try OrganisationID("uwv")])
             .verify(presentedChain: try leaf.chainDER, at: pkio.now)

@@ -8,7 +8,11 @@ import Testing
 /// Debian's `openssl s_client`.
 @Suite("TLS against openssl s_client", .enabled(if: OpenSSLTool.path != nil, "openssl is not on PATH (apt-get install openssl); .ci/run installs it"))
 struct TLSOpenSSLTests {
-    let pki = TLSFixtures.pki
+    let pki: TestPKI
+
+    init() throws {
+        pki = try TLSFixtures.pki
+    }
 
     private func startServer() async throws -> TLSTestServer {
         try await TLSTestServer.start(identity: try pki.node("svb", "svb-1").tlsIdentity(), closeAfterEcho: true)
@@ -89,39 +93,8 @@ enum OpenSSLTool {
         var all = ["s_client", "-connect", "127.0.0.1:\(port)", "-verify_return_error", "-ign_eof"]
         if tls13 { all.append("-tls1_3") }
         all += arguments
-        let command = all
-        // Run on a GCD thread: reading the pipe blocks, and Swift's cooperative
-        // pool is small on a 2-core machine.
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try run(path, command, input: "kiem-echo-line\n", timeout: 120) })
-            }
-        }
-    }
-
-    private static func run(
-        _ executable: String,
-        _ arguments: [String],
-        input: String,
-        timeout: Double
-    ) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = stdin
-        try process.run()
-        let pid = process.processIdentifier
-        let killer = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        defer { killer.cancel() }
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outcome = try await ChildProcess(URL(fileURLWithPath: path), all, input: Data("kiem-echo-line\n".utf8))
+            .finished(seconds: 120)
+        return (outcome.status, outcome.stdout)
     }
 }

@@ -12,9 +12,13 @@ import Synchronization
 import X509
 
 /// Shared, expensive fixtures (RSA key generation) made once per test run.
+/// One that cannot be made fails every test that needs it, not the run.
 enum TLSFixtures {
-    static let pki = try! TestPKI()
-    static let pkioverheid = try! TestPKIoverheid()
+    private static let madePKI = Result { try TestPKI() }
+    private static let madePKIoverheid = Result { try TestPKIoverheid() }
+    static var pki: TestPKI { get throws { try madePKI.get() } }
+    static var pkioverheid: TestPKIoverheid { get throws { try madePKIoverheid.get() } }
+    // OINs parsed from literals: they fail only if the literals are wrong.
     static let uwvOIN = try! OIN("00000001001234567000")
     static let svbOIN = try! OIN("00000001002345678000")
     static let unknownOIN = try! OIN("00000001009999999000")

@@ -12,7 +12,11 @@ import X509
 /// apart, on the refusing side's identity future and in its log line.
 @Suite("TLS over loopback")
 struct TLSTests {
-    let pki = TLSFixtures.pki
+    let pki: TestPKI
+
+    init() throws {
+        pki = try TLSFixtures.pki
+    }
 
     private func serverIdentity() throws -> NodeTLSIdentity {
         try pki.node("svb", "svb-1", oin: TLSFixtures.svbOIN).tlsIdentity()
@@ -195,7 +199,7 @@ struct TLSTests {
 
     @Test("a PKIoverheid-style RSA client is accepted through the membership list")
     func pkioverheidClientAccepted() async throws {
-        let pkio = TLSFixtures.pkioverheid
+        let pkio = try TLSFixtures.pkioverheid
         let uwv = try OrganisationID("uwv")
         let serverIdentity = try pki.node("svb", "svb-1", oin: TLSFixtures.svbOIN)
             .trusting([pki.caCertificate, pkio.root])
@@ -216,7 +220,7 @@ struct TLSTests {
 
     @Test("two PKIoverheid-style RSA nodes authenticate each other through the membership list")
     func pkioverheidBothSides() async throws {
-        let pkio = TLSFixtures.pkioverheid
+        let pkio = try TLSFixtures.pkioverheid
         let membership = [TLSFixtures.uwvOIN: try OrganisationID("uwv"), TLSFixtures.svbOIN: try OrganisationID("svb")]
         let serverLeaf = try pkio.leaf(oin: TLSFixtures.svbOIN.rawValue, commonName: "kiem.svb.nl", organisationName: "SVB")
         let clientLeaf = try pkio.leaf(oin: TLSFixtures.uwvOIN.rawValue, commonName: "kiem.uwv.nl", organisationName: "UWV")
@@ -239,7 +243,7 @@ struct TLSTests {
 
     @Test("a PKIoverheid-style client with an OIN not in the membership list is refused: unknown-oin")
     func unknownOIN() async throws {
-        let pkio = TLSFixtures.pkioverheid
+        let pkio = try TLSFixtures.pkioverheid
         let serverIdentity = try pki.node("svb", "svb-1")
             .trusting([pki.caCertificate, pkio.root])
             .tlsIdentity()

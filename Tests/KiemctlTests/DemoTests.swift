@@ -28,13 +28,23 @@ struct DemoTests {
     func startConvergeStop() async throws {
         let kiemctl = try #require(BuiltExecutable("kiemctl"), "kiemctl is not built; run `swift build --build-tests`")
         let folder = try Self.makeTemporaryFolder()
-        // Also after a failed expectation, no kiemd may outlive the test.
-        defer {
-            _ = try? kiemctl.run(["demo", "stop", "--dir", folder])
+        // Also after a failed expectation or a thrown error, no kiemd may outlive the test.
+        func cleanUp() async {
+            _ = try? await kiemctl.run(["demo", "stop", "--dir", folder])
             try? FileManager.default.removeItem(atPath: folder)
         }
+        do {
+            try await checkStartConvergeStop(kiemctl, folder: folder)
+        } catch {
+            await cleanUp()
+            throw error
+        }
+        await cleanUp()
+    }
 
-        let start = try kiemctl.run(["demo", "--no-wait", "--dir", folder])
+    /// The body of ``startConvergeStop()``, which stops the nodes afterwards.
+    private func checkStartConvergeStop(_ kiemctl: BuiltExecutable, folder: String) async throws {
+        let start = try await kiemctl.run(["demo", "--no-wait", "--dir", folder])
         try #require(start.status == 0, "kiemctl demo failed:\n\(start.output)")
         #expect(start.output.contains("seeded \(Self.seededInitiatives) initiatives"), "\(start.output)")
         #expect(start.output.contains("kiemctl initiative list --socket \(folder)/svb/kiemd.sock"), "\(start.output)")
@@ -66,7 +76,7 @@ struct DemoTests {
         let dashboard = try #require(URL(string: String(line.split(separator: " ").last ?? "")), "\(line)")
         let (body, _) = try await URLSession.shared.data(from: dashboard.appendingPathComponent("api/overview"))
         let api = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
-        let overview = try kiemctl.run(["overview", "--json", "--socket", "\(folder)/regie/kiemd.sock"])
+        let overview = try await kiemctl.run(["overview", "--json", "--socket", "\(folder)/regie/kiemd.sock"])
         try #require(overview.status == 0, "\(overview.output)")
         let printed = try #require(try JSONSerialization.jsonObject(with: Data(overview.output.utf8)) as? [String: Any])
         #expect(api["total"] as? Int == Int(Self.seededInitiatives) && printed["total"] as? Int == api["total"] as? Int)
@@ -77,7 +87,7 @@ struct DemoTests {
         let html = String(decoding: try await URLSession.shared.data(from: dashboard).0, as: UTF8.self)
         #expect(html.components(separatedBy: "<svg ").count - 1 == 4, "the four charts")
 
-        let stop = try kiemctl.run(["demo", "stop", "--dir", folder])
+        let stop = try await kiemctl.run(["demo", "stop", "--dir", folder])
         #expect(stop.status == 0, "kiemctl demo stop failed:\n\(stop.output)")
         for (node, pid) in zip(Self.nodes, pids) {
             #expect(kill(pid, 0) == -1 && errno == ESRCH, "\(node)'s kiemd (pid \(pid)) still runs")
@@ -87,17 +97,17 @@ struct DemoTests {
     }
 
     @Test("demo refuses a folder that is not empty; demo stop one without nodes")
-    func refusals() throws {
+    func refusals() async throws {
         let kiemctl = try #require(BuiltExecutable("kiemctl"), "kiemctl is not built; run `swift build --build-tests`")
         let folder = try Self.makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
 
-        let stop = try kiemctl.run(["demo", "stop", "--dir", folder])
+        let stop = try await kiemctl.run(["demo", "stop", "--dir", folder])
         #expect(stop.status == 1)
         #expect(stop.output.contains("holds no demo nodes"), "\(stop.output)")
 
         try "notes".write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)
-        let start = try kiemctl.run(["demo", "--no-wait", "--dir", folder])
+        let start = try await kiemctl.run(["demo", "--no-wait", "--dir", folder])
         #expect(start.status == 1)
         #expect(start.output.contains("is not empty"), "\(start.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["notes.txt"])

@@ -45,12 +45,12 @@ struct TwoNodeFederation: Sendable {
                 try await uwv.waitUntilListening()
                 try await svb.waitUntilListening()
             } catch {
-                federation.stop()
+                await federation.stop()
                 throw error
             }
             return federation
         } catch {
-            _ = uwv.terminate()
+            _ = try? await uwv.terminate()
             throw error
         }
     }
@@ -69,10 +69,10 @@ struct TwoNodeFederation: Sendable {
         try #require(left["versionVector"] as? [String: Int] == right["versionVector"] as? [String: Int])
     }
 
-    /// Stops both daemons (SIGTERM).
-    func stop() {
-        _ = uwv.terminate()
-        _ = svb.terminate()
+    /// Stops both daemons (SIGTERM; SIGKILL for one that does not exit).
+    func stop() async {
+        _ = try? await uwv.terminate()
+        _ = try? await svb.terminate()
     }
 }
 
@@ -99,8 +99,13 @@ struct TwoNodeFederationTrait: SuiteTrait, TestScoping {
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
         let federation = try await TwoNodeFederation.start()
-        defer { federation.stop() }
-        try await TwoNodeFederation.$current.withValue(federation, operation: function)
+        do {
+            try await TwoNodeFederation.$current.withValue(federation, operation: function)
+        } catch {
+            await federation.stop()
+            throw error
+        }
+        await federation.stop()
     }
 }
 

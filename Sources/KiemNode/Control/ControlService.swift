@@ -55,11 +55,11 @@ struct ControlService: Sendable {
         router.unary(ControlAPI.listPeers) { _, _ in
             Kiem_V1_ListPeersResponse.with { $0.peers = PeerReports(peers: peers, replicator: replicator).all() }
         }
-        router.unary(ControlAPI.addPeer) { request, _ in try addPeer(request) }
+        router.unary(ControlAPI.addPeer) { request, _ in try await addPeer(request) }
         router.unary(ControlAPI.removePeer) { request, _ in
             guard !request.peer.isEmpty else { throw ControlRequests.invalid("peer (a node id or host:port) is required") }
             do {
-                let removed = try peers.remove(request.peer)
+                let removed = try await peers.remove(request.peer)
                 return Kiem_V1_RemovePeerResponse.with { $0.removed = removed != nil }
             } catch {
                 throw RPCError(code: .internalError, message: "the peer list could not be saved: \(error)")
@@ -109,7 +109,7 @@ struct ControlService: Sendable {
         }
     }
 
-    private func addPeer(_ request: Kiem_V1_AddPeerRequest) throws -> Kiem_V1_Peer {
+    private func addPeer(_ request: Kiem_V1_AddPeerRequest) async throws -> Kiem_V1_Peer {
         guard let address = NodeConfiguration.Address(parsing: request.address) else {
             throw ControlRequests.invalid("address '\(request.address)' is not host:port")
         }
@@ -121,7 +121,7 @@ struct ControlService: Sendable {
             throw ControlRequests.invalid("a peer needs its node id and organisation: \(error)")
         }
         do {
-            try peers.add(peer)
+            try await peers.add(peer)
         } catch let error as PeerListError {
             throw RPCError(code: .alreadyExists, message: error.description)
         } catch {

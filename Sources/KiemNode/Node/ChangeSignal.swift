@@ -4,8 +4,8 @@ import Synchronization
 /// sessions): a generation counter that ``notify()`` raises and
 /// ``wait(after:)`` waits on. A sender reads the generation before it reads
 /// the store, then waits for a later one, so no change between the two is
-/// missed.
-final class ChangeSignal: Sendable {
+/// missed. `package`: test support waits on child processes with it too.
+package final class ChangeSignal: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var nextWaiter: UInt64 = 0
@@ -14,11 +14,14 @@ final class ChangeSignal: Sendable {
 
     private let state = Mutex(State())
 
+    /// Starts at generation 0.
+    package init() {}
+
     /// The current generation.
-    var generation: UInt64 { state.withLock { $0.generation } }
+    package var generation: UInt64 { state.withLock { $0.generation } }
 
     /// Records a change and wakes every waiter.
-    func notify() {
+    package func notify() {
         let waiters = state.withLock { state in
             state.generation += 1
             defer { state.waiters = [:] }
@@ -29,7 +32,7 @@ final class ChangeSignal: Sendable {
 
     /// Returns once the generation exceeds `generation`, or when the task is
     /// cancelled.
-    func wait(after generation: UInt64) async {
+    package func wait(after generation: UInt64) async {
         let id = state.withLock { state in
             state.nextWaiter += 1
             return state.nextWaiter

@@ -5,6 +5,7 @@ public import KiemStore
 import KiemTransport
 public import Logging
 import NIOCore
+import NIOPosix
 public import ServiceLifecycle
 import Synchronization
 
@@ -97,9 +98,15 @@ public final class KiemNode: Service, Sendable {
             }
             let signingKey = try OriginSigningKey(identity.privateKey, source: configuration.tls.key)
 
-            let store = try KiemStore.open(path: configuration.storePath)
+            // Opening migrates the store and reading it back takes long on a
+            // big replica: on the thread pool, not a task's thread.
+            let pool = NIOThreadPool.singleton
+            let store = try await pool.runIfActive { try KiemStore.open(path: configuration.storePath) }
             openedStore = store
-            let oplog = try OpLog(store: store, node: configuration.node, organisation: configuration.organisation, key: signingKey)
+            let oplog = try await pool.runIfActive {
+                try OpLog(store: store, node: configuration.node, organisation: configuration.organisation, key: signingKey)
+            }
+            let peerChanges = try await pool.runIfActive { try PeerChanges.load(path: configuration.peerChangesPath) }
             let directory = OriginDirectory(store: store, verifier: serverTLS.verifier)
             for (node, reason) in try await directory.loadStored() {
                 logger.warning("a stored origin certificate no longer validates", metadata: [
@@ -115,7 +122,7 @@ public final class KiemNode: Service, Sendable {
                 streamLimits: configuration.limits.syncAdmission, logger: logger)
             let peers = PeerSupervisor(
                 list: PeerList(
-                    configured: configuration.peers, changes: try PeerChanges.load(path: configuration.peerChangesPath),
+                    configured: configuration.peers, changes: peerChanges,
                     local: configuration.node),
                 changesPath: configuration.peerChangesPath, replicator: replicator, tls: clientTLS, logger: logger)
             let dashboard = configuration.dashboard.enabled ? try DashboardServer(
@@ -183,8 +190,18 @@ public final class KiemNode: Service, Sendable {
     /// lets the batch in flight finish, and closes the store and the data
     /// folder lock.
     public func run() async throws {
-        defer { close() }
         serving.withLock { $0 = true }
+        do {
+            try await serve()
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+    }
+
+    /// The listeners and the services, until a stop.
+    private func serve() async throws {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.server.run() }
@@ -243,11 +260,11 @@ public final class KiemNode: Service, Sendable {
         await stopped.wait(after: 0)
     }
 
-    private func close() {
+    private func close() async {
         serving.withLock { $0 = false }
         stopRequested.notify()
         replicator.stop()
-        replicator.oplog.close()
+        await replicator.oplog.close(on: NIOThreadPool.singleton)
         PIDFile.remove(path: configuration.pidPath)
         lock.release()
         logger.info("node stopped")

@@ -1,5 +1,6 @@
 public import KiemCore
 import KiemStore
+import NIOPosix
 import Synchronization
 
 /// The node's one writer: every op that enters the store, local or remote,
@@ -56,8 +57,19 @@ final class OpLog: Sendable {
     var versionVector: VersionVector { committed.withLock { $0 } }
 
     /// Waits for the batch in flight, then closes the store; later writes
-    /// fail with the store's "closed" error.
-    func close() {
+    /// fail with the store's "closed" error. The wait happens on `pool`, so
+    /// no task's thread is held while the batch ends.
+    func close(on pool: NIOThreadPool) async {
+        do {
+            try await pool.runIfActive { self.close() }
+        } catch {
+            close()  // the pool is stopped: nothing else runs on it any more
+        }
+    }
+
+    /// Waits for the batch in flight, then closes the store (blocking: call it
+    /// from a thread pool).
+    private func close() {
         state.withLock { _ in try? store.close() }
     }
 

@@ -2,12 +2,14 @@ import Foundation
 import KiemCore
 import KiemTransport
 import Logging
+import NIOPosix
 import Synchronization
 
 /// Runs one ``PeerLink`` per listed peer and changes the list at runtime
 /// (`kiemctl peers add|remove`): an added peer is dialled at once, a removed
 /// one's link is cancelled, which closes its connection. Every change is
-/// written to the data folder before it takes effect.
+/// written to the data folder (and flushed to disk) before it takes effect,
+/// on the thread pool: never on the event loop that asked for it.
 final class PeerSupervisor: Sendable {
     private struct State {
         var list: PeerList
@@ -16,6 +18,10 @@ final class PeerSupervisor: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Held while a change is written, so that changes are saved one at a
+    /// time and in the order they take effect; `state` is only held briefly.
+    private let saving = Mutex(())
+    private let pool: NIOThreadPool
     private let changesPath: String
     private let replicator: Replicator
     private let tls: KiemTLSContext
@@ -23,8 +29,10 @@ final class PeerSupervisor: Sendable {
     private let started: AsyncStream<NodeConfiguration.Peer>
     private let start: AsyncStream<NodeConfiguration.Peer>.Continuation
 
-    init(list: PeerList, changesPath: String, replicator: Replicator, tls: KiemTLSContext, logger: Logger) {
+    init(list: PeerList, changesPath: String, replicator: Replicator, tls: KiemTLSContext, pool: NIOThreadPool = .singleton,
+         logger: Logger) {
         state = Mutex(State(list: list))
+        self.pool = pool
         self.changesPath = changesPath
         self.replicator = replicator
         self.tls = tls
@@ -57,30 +65,37 @@ final class PeerSupervisor: Sendable {
 
     /// Adds a peer, persists it and starts dialling it.
     /// - Throws: ``PeerListError``, or an error writing the data folder (then nothing changed).
-    func add(_ peer: NodeConfiguration.Peer) throws {
-        try state.withLock { state in
-            var list = state.list
-            try list.add(peer)
-            try list.changes.save(path: changesPath)
-            state.list = list
-        }
+    func add(_ peer: NodeConfiguration.Peer) async throws {
+        try await change { list in try list.add(peer) }
         logger.info("peer added", metadata: ["kiem.peer": "\(peer.node)", "kiem.address": "\(peer.address)"])
         start.yield(peer)
     }
 
     /// Removes a peer by node id or address, persists it and stops its link.
     /// - Returns: the removed peer; nil if none matched.
-    func remove(_ nodeOrAddress: String) throws -> NodeConfiguration.Peer? {
-        let removed = try state.withLock { state -> (NodeConfiguration.Peer, ChangeSignal?)? in
-            var list = state.list
-            guard let peer = list.remove(nodeOrAddress) else { return nil }
-            try list.changes.save(path: changesPath)
-            state.list = list
-            return (peer, state.stops.removeValue(forKey: peer.node))
-        }
-        guard let (peer, stop) = removed else { return nil }
-        stop?.notify()
+    func remove(_ nodeOrAddress: String) async throws -> NodeConfiguration.Peer? {
+        guard let peer = try await change({ list in list.remove(nodeOrAddress) }) else { return nil }
+        state.withLock { $0.stops.removeValue(forKey: peer.node) }?.notify()
         logger.info("peer removed", metadata: ["kiem.peer": "\(peer.node)", "kiem.address": "\(peer.address)"])
         return peer
+    }
+
+    /// Applies `edit` to a copy of the list, saves the copy to the data
+    /// folder and then makes it the list; on the thread pool (the save
+    /// flushes to disk). Nothing changes when `edit` or the save throws.
+    private func change<Value: Sendable>(
+        _ edit: @escaping @Sendable (inout PeerList) throws -> Value
+    ) async throws -> Value {
+        try await pool.runIfActive { [self] in
+            try saving.withLock { _ in
+                let before = self.list
+                var list = before
+                let result = try edit(&list)
+                guard list != before else { return result }
+                try list.changes.save(path: changesPath)
+                state.withLock { $0.list = list }
+                return result
+            }
+        }
     }
 }

@@ -168,11 +168,11 @@ final class Replicator: Sendable {
         applied: (_ sent: Int, _ outcome: ApplyOutcome?) async -> Void = { _, _ in }
     ) async throws {
         try await withThrowingTaskGroup(of: ReadAhead?.self) { group in
-            let first = batches.makeAsyncIterator()
-            group.addTask { try await Self.decodeNext(first) }
+            let (first, pool) = (batches.makeAsyncIterator(), self.pool)
+            group.addTask { try await Self.decodeNext(first, on: pool) }
             while let next = try await group.next(), let ahead = next {
                 let rest = ahead.rest
-                group.addTask { try await Self.decodeNext(rest) }
+                group.addTask { try await Self.decodeNext(rest, on: pool) }
                 await applied(ahead.batch.count, try await receive(ahead.batch, from: peer))
             }
         }
@@ -181,11 +181,15 @@ final class Replicator: Sendable {
     /// A batch read ahead, and the stream to read the next one from.
     private typealias ReadAhead = (batch: ReceivedBatch, rest: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator)
 
-    /// Reads and decodes the next batch; nil at the end of the stream.
-    private static func decodeNext(_ iterator: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator) async throws -> ReadAhead? {
+    /// Reads the next batch and decodes it on `pool` (strict decoding and
+    /// SHA-256 of up to a frame's bytes would hold up the connection's event
+    /// loop); nil at the end of the stream.
+    private static func decodeNext(
+        _ iterator: RPCMessageStream<Kiem_V1_OpBatch>.AsyncIterator, on pool: NIOThreadPool
+    ) async throws -> ReadAhead? {
         var iterator = iterator
         guard let message = try await iterator.next() else { return nil }
-        return (ReceivedBatch(message), iterator)
+        return (try await pool.runIfActive { ReceivedBatch(message) }, iterator)
     }
 
     /// Verifies and applies one batch a peer sent.
