@@ -27,7 +27,6 @@ struct MemoryAttackTests {
         try seeded.close()
 
         let uwv = try KiemdProcess(configuration, folder: federation.root.appendingPathComponent("uwv-1"))
-        defer { uwv.kill() }
         try await uwv.waitUntilListening()
         let pidText = try String(contentsOfFile: configuration.pidPath, encoding: .utf8)
         let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -60,6 +59,7 @@ struct MemoryAttackTests {
             try await Task.sleep(for: .milliseconds(200))
         }
         for channel in channels { try? await channel.close() }
+        try await uwv.kill()
         let growth = peak - idle
         print("memory attack: idle RSS \(idle / 1_048_576) MB, peak \(peak / 1_048_576) MB, growth \(growth / 1_048_576) MB")
         #expect(growth < 256 << 20, "RSS grew by \(growth / 1_048_576) MB under the attack")

@@ -13,12 +13,17 @@ struct BatchTooLarge: RPCErrorConvertible, Sendable, Equatable, CustomStringConv
     let firstSeq: UInt64
     /// The bytes (at least) or ops it needs.
     let needed: Int
-    /// The limit it exceeds.
+    /// The limit it exceeds; 0 when the ops end without any signed op, so
+    /// no batch of them can verify.
     let limit: Int
     /// Whether `needed` and `limit` count ops rather than bytes.
     let countsOps: Bool
 
     var description: String {
+        guard limit > 0 else {
+            return "the ops of \(origin) from seq \(firstSeq) end without a signature this node holds, "
+                + "so no batch of them would verify (the store was not written by kiemd)"
+        }
         let unit = countsOps ? "ops" : "bytes"
         return "the signed span of \(origin) from seq \(firstSeq) needs at least \(needed) \(unit) in one batch, "
             + "above the receiver's limit of \(limit) \(unit); announce a larger max frame size (WIRE.md section 13)"
