@@ -10,7 +10,7 @@ struct KiemBench: AsyncParsableCommand {
         discussion: "Build with -c release: `swift run -c release kiem-bench apply`. Figures go to BENCHMARKS.md.",
         subcommands: [
             ApplyBenchmark.self, MergeBenchmark.self, WireBenchmark.self, CatchupBenchmark.self, PropagationBenchmark.self,
-            DeltaBenchmark.self, IdleBenchmark.self, OverviewBenchmark.self,
+            DeltaBenchmark.self, IdleBenchmark.self, OverviewBenchmark.self, AttackBenchmark.self,
         ]
     )
 }

@@ -37,7 +37,7 @@ struct MemoryAttackTests {
         let evil = try federation.pki.node("evil", "evil-1")
         var channels: [any Channel] = []
         for _ in 0..<12 {
-            if let channel = try await UnreadPullClient.attack(port: configuration.listen.port, identity: evil, streams: 64) {
+            if let channel = try await UnreadPullClient.attack(port: configuration.listen.port, identity: try evil.tlsIdentity(), streams: 64) {
                 channels.append(channel)
             }
         }

@@ -1,23 +1,24 @@
 import Foundation
 import KiemProtocol
-import KiemTestSupport
-import KiemTransport
-import NIOCore
+import Logging
+public import KiemTransport
+public import NIOCore
 import NIOPosix
 import SwiftProtobuf
 
 /// A member that asks a node for everything on many `Pull` streams at once,
 /// announces the largest credit the protocol allows, and then never reads
 /// its socket: whatever the node writes stays in the node's buffers. Built
-/// from the frame codec alone, as a stranger's client would be.
-struct UnreadPullClient {
+/// from the frame codec alone, as a stranger's client would be. Used by
+/// `MemoryAttackTests` and `kiem-bench attack`.
+public enum UnreadPullClient {
     /// Connects to `port` as `identity`, opens `streams` Pull calls, and
     /// stops reading. Returns the channel (close it to end the attack), or
     /// nil when the node closed the connection first (over its limits).
-    static func attack(port: Int, identity: TestNodeIdentity, streams: Int) async throws -> (any Channel)? {
+    public static func attack(port: Int, identity: NodeTLSIdentity, streams: Int) async throws -> (any Channel)? {
         let tls = try KiemTLSContext(
-            role: .client, identity: try identity.tlsIdentity(), applicationProtocols: [RPCServer.applicationProtocol],
-            logger: TestFederation.logger)
+            role: .client, identity: identity, applicationProtocols: [RPCServer.applicationProtocol],
+            logger: Logger(label: "kiem.attack") { _ in SwiftLogNoOpLogHandler() })
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { _ = try tls.addHandlers(to: channel) }
@@ -42,7 +43,7 @@ struct UnreadPullClient {
     }
 
     /// The resident set size of process `pid`, in bytes.
-    static func residentBytes(of pid: Int32) throws -> Int {
+    public static func residentBytes(of pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
               let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
