@@ -16,4 +16,5 @@ $SUDO apt-get update -q
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${packages[@]}"
 
 swift build --build-tests
-echo "Kiem is built. Run the tests with: deploy/test-under-load.sh (swift test beside two busy loops, as CI does)"
+echo "Kiem is built. Start the demo with: .build/debug/kiemctl demo (it runs the kiemd built beside it)"
+echo "Run the tests with: deploy/test-under-load.sh (swift test beside two busy loops, as CI does)"
