@@ -1,12 +1,37 @@
 import Foundation
 import KiemCore
 @testable import KiemNode
+import KiemProtocol
+import NIOPosix
 import KiemStore
 import KiemTestSupport
 import Testing
 
 @Suite("local writes, rules and refusals")
 struct RulesAndRefusalTests {
+    @Test("a write the store cannot take fails with the store's typed error, which the Control API reports as INTERNAL")
+    func storeFailureIsTyped() async throws {
+        let federation = try TestFederation()
+        let configuration = try federation.configuration("uwv", "uwv-1")
+        let uwv = try await federation.open(configuration)
+        let id = try await uwv.create(.sample("Procesmining bezwaar"))
+        await uwv.replicator.oplog.close(on: .singleton)
+        let failure = await #expect(throws: WriteError.self) {
+            try await uwv.write(.setText(.title, "Na het sluiten"), to: id)
+        }
+        guard case let .store(error)? = failure else {
+            Issue.record("expected a store error, got \(String(describing: failure))")
+            return
+        }
+        // GRDB reports a write to a closed pool as SQLite's "out of memory",
+        // so the store calls it an I/O failure; either way it names the file.
+        switch error {
+        case let .io(path, _), let .closed(path): #expect(path == configuration.storePath, "\(error)")
+        default: Issue.record("unexpected store error \(error)")
+        }
+        #expect(failure?.rpcError.code == .internalError)
+    }
+
     @Test("a write the rules refuse fails with the rule in words and leaves no op behind")
     func refusedWriteLeavesNothing() async throws {
         let federation = try TestFederation()

@@ -1,5 +1,5 @@
 public import KiemCore
-import KiemStore
+public import KiemStore
 import NIOPosix
 import Synchronization
 
@@ -86,7 +86,7 @@ final class OpLog: Sendable {
                 do {
                     current = try store.initiativeState(initiative)
                 } catch {
-                    throw .store("\(error)")
+                    throw .store(storeError(error))
                 }
                 guard current != nil else { throw .notFound(initiative) }
             }
@@ -106,7 +106,7 @@ final class OpLog: Sendable {
                     return .unknown
                 }
             }
-            if let lookupFailure { throw .store("\(lookupFailure)") }
+            if let lookupFailure { throw .store(storeError(lookupFailure)) }
             switch verdict {
             case .accept: break
             case let .reject(rejection): throw .refused(rejection)
@@ -122,7 +122,7 @@ final class OpLog: Sendable {
             do {
                 try store.apply([EncodedOp(op, proof: signed.proof)])
             } catch {
-                throw .store("\(error)")
+                throw .store(storeError(error))
             }
             var heads = state.replica.heads
             heads[node] = OriginChainState(seq: op.id.seq, chain: signed.proof.chain)
@@ -132,6 +132,12 @@ final class OpLog: Sendable {
             committed.withLock { $0 = vector }
             return signed
         }
+    }
+
+    /// A store call's failure as a ``StoreError`` (the store throws them;
+    /// anything else it let through is an I/O failure of its file).
+    private func storeError(_ error: any Error) -> StoreError {
+        error as? StoreError ?? .io(path: store.path, reason: "\(error)")
     }
 
     /// Verifies and applies a batch of remote ops, in one transaction. Ops
@@ -208,8 +214,8 @@ public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(String)
     /// The node could not sign.
     case signing(String)
-    /// The store failed.
-    case store(String)
+    /// The store failed: its typed error (file, reason, stable code).
+    case store(StoreError)
     /// The store does not continue this node's own log.
     case inconsistentStore(String)
     /// The node's role does not make this kind of write (a regie only annotates and endorses).
@@ -221,7 +227,7 @@ public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .notFound(id): "no initiative \(id) on this node"
         case let .invalid(reason): "invalid write: \(reason)"
         case let .signing(reason): "cannot sign the op: \(reason)"
-        case let .store(reason): reason
+        case let .store(error): "\(error)"
         case let .inconsistentStore(reason): reason
         case let .roleForbids(reason): reason
         }
