@@ -65,9 +65,16 @@ public final class NodeCounters: Sendable {
         Counter(label: "kiem_equivocations_total", dimensions: [("origin", origin.rawValue)], factory: factory).increment()
     }
 
-    func recordRefusedStream(from peer: NodeID) {
-        state.withLock { $0.refusedStreams[peer, default: 0] += 1 }
-        Counter(label: "kiem_sync_calls_refused_total", dimensions: [("peer", peer.rawValue)], factory: factory).increment()
+    /// Counts a refused streaming call; returns how many of `peer`'s were refused so far.
+    @discardableResult
+    func recordRefusedStream(from peer: NodeID) -> UInt64 {
+        defer {
+            Counter(label: "kiem_sync_calls_refused_total", dimensions: [("peer", peer.rawValue)], factory: factory).increment()
+        }
+        return state.withLock { state in
+            state.refusedStreams[peer, default: 0] += 1
+            return state.refusedStreams[peer]!
+        }
     }
 
     func recordLocalWrite() {

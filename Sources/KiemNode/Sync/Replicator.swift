@@ -46,8 +46,14 @@ final class Replicator: Sendable {
         do {
             try admission.withLock { (state: inout SyncAdmission) throws(SyncAdmission.Refusal) in try state.admit(peer) }
         } catch {
-            counters.recordRefusedStream(from: peer)
-            logger.warning("refused a sync call over the limit", metadata: ["kiem.peer": "\(peer)", "kiem.reason": "\(error)"])
+            // A peer that keeps calling must not flood the log: the 1st, 2nd,
+            // 4th, 8th, … refusal is logged, every one is counted.
+            let refused = counters.recordRefusedStream(from: peer)
+            if refused & (refused - 1) == 0 {
+                logger.warning("refused a sync call over the limit", metadata: [
+                    "kiem.peer": "\(peer)", "kiem.reason": "\(error)", "kiem.refused_total": "\(refused)",
+                ])
+            }
             throw RPCError(code: .resourceExhausted, message: error.description)
         }
         defer { admission.withLock { $0.release(peer) } }
