@@ -42,46 +42,12 @@ public enum UnreadPullClient {
         return channel
     }
 
-    /// The resident set size of process `pid` now (`VmRSS`), in bytes.
+    /// The resident set size of process `pid`, in bytes.
     public static func residentBytes(of pid: Int32) throws -> Int {
-        try statusBytes(of: pid, field: "VmRSS")
-    }
-
-    /// The highest resident set size process `pid` has had (`VmHWM`, kept
-    /// by the kernel), in bytes.
-    public static func peakResidentBytes(of pid: Int32) throws -> Int {
-        try statusBytes(of: pid, field: "VmHWM")
-    }
-
-    private static func statusBytes(of pid: Int32, field: String) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
               let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
         else { throw CocoaError(.fileReadCorruptFile) }
         return kilobytes * 1024
-    }
-
-    /// Waits until some connection the server on loopback `port` holds has
-    /// bytes queued that its peer has not read (the TCP send queue in
-    /// /proc/net/tcp): the attack's calls have written until the unread
-    /// socket pushed back. Throws after `seconds`.
-    public static func waitUntilBackedUp(port: Int, seconds: Double = 60) async throws {
-        try await withDeadline(seconds: seconds, "the node's writes to the unread member to back up") {
-            while try !sendQueueBackedUp(port: port) {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-        }
-    }
-
-    /// Whether a socket with local port `port` has a non-empty send queue.
-    static func sendQueueBackedUp(port: Int) throws -> Bool {
-        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
-        let local = String(format: ":%04X", port)
-        return table.split(separator: "\n").dropFirst().contains { line in
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count > 4, fields[1].hasSuffix(local) else { return false }
-            let queues = fields[4].split(separator: ":")
-            return queues.count == 2 && (Int(queues[0], radix: 16) ?? 0) > 0
-        }
     }
 }
