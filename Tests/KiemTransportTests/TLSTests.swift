@@ -261,11 +261,13 @@ struct TLSTests {
         let server = try await TLSTestServer.start(identity: try foreignServer.tlsIdentity())
         let client = try await TLSTestClient.connect(port: server.port, identity: try pki.node("uwv", "uwv-1").tlsIdentity())
         let result = await outcome { try await client.channel.kiemPeerIdentity().get() }
-        guard case .failure(let error) = result, let refusal = error as? PeerRefusal else {
+        guard case .failure(let error) = result else {
             Issue.record("client accepted a server from another CA: \(result)")
             return
         }
-        #expect(refusal.code == "untrusted-chain")
+        // Under load the refusal may already have closed the channel and
+        // removed the handler (ChannelPipelineError.notFound); the log says why.
+        if let refusal = error as? PeerRefusal { #expect(refusal.code == "untrusted-chain") }
         #expect(client.logs?.all().contains { $0.metadata["kiem.tls.refusal"] == "untrusted-chain" } == true)
         await client.close()
         await server.stop()
