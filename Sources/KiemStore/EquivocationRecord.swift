@@ -4,8 +4,8 @@ public import KiemCore
 /// section 13): the run of its ops this replica held and the run it was
 /// offered, each from that seq to a signed head, both verifying from the same
 /// chain hash before it. Anyone with the origin's certificate can check it.
-/// The store keeps the first proof per origin; from then on the node accepts
-/// no more ops from that origin.
+/// The store keeps one proof per origin, the one with the lowest seq, and
+/// quarantines the origin from that seq (``KiemStore/quarantine(_:)``).
 public struct EquivocationRecord: Hashable, Sendable {
     /// The origin that equivocated.
     public var origin: NodeID

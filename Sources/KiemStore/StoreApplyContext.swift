@@ -41,6 +41,9 @@ struct StoreApplyContext: ApplyContext {
     /// For tests: throw after this many more decisions were written, to
     /// check that a batch failing halfway leaves nothing applied.
     var faultAfterDecisions: Int?
+    /// Whether the batch decides again ops whose rows exist (see
+    /// ``init(replayingAfter:db:path:cache:)``).
+    private let replaying: Bool
     /// The batch's canonical bytes, if the caller had them; new ops are
     /// recorded in batch order, so `nextEncoded` only moves forward.
     private let encoded: [EncodedOp]
@@ -65,10 +68,31 @@ struct StoreApplyContext: ApplyContext {
     /// Starts a batch: reads the version vector and, unless `heldKeys`
     /// (the committed keys of ``HeldKeyIndex``) are given, what is held.
     init(db: Database, path: String, cache: InitiativeCache, heldKeys known: Set<HoldKey>? = nil, encoded: [EncodedOp] = []) throws {
+        try self.init(db: db, path: path, cache: cache, heldKeys: known, encoded: encoded, replayed: nil)
+    }
+
+    /// Starts a batch of a replay: the ops are stored already and are
+    /// decided again, in id order, as if they arrived now (after the
+    /// materialized tables, held and rejected ops were emptied). Only their
+    /// status changes; the version vector is left alone. `replayed` is how far
+    /// each origin's log was replayed by the batches before; the batch's
+    /// ``replayed`` carries it on.
+    init(replayingAfter replayed: [NodeID: UInt64], db: Database, path: String, cache: InitiativeCache) throws {
+        try self.init(db: db, path: path, cache: cache, heldKeys: nil, encoded: [], replayed: replayed)
+    }
+
+    /// How far each origin's log was replayed, including this batch.
+    var replayed: [NodeID: UInt64] { vector }
+
+    private init(
+        db: Database, path: String, cache: InitiativeCache, heldKeys known: Set<HoldKey>?, encoded: [EncodedOp],
+        replayed: [NodeID: UInt64]?
+    ) throws {
         self.db = db
         self.path = path
         self.sharedCache = cache
         self.encoded = encoded
+        replaying = replayed != nil
         insertOp = try FastStatement(db, """
             INSERT INTO op (id, origin, seq, hlc, initiative, author, kind, status, canonical, chain, signature)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -83,10 +107,12 @@ struct StoreApplyContext: ApplyContext {
         }
         self.originNumbers = originNumbers
         nextOriginNumber = highestNumber + 1
-        var vector: [NodeID: UInt64] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT origin, seq FROM version_vector")
-        while let row = try rows.next() {
-            vector[try NodeID(row[0] as String)] = UInt64(bitPattern: row[1] as Int64)
+        var vector: [NodeID: UInt64] = replayed ?? [:]
+        if replayed == nil {
+            let rows = try Row.fetchCursor(db, sql: "SELECT origin, seq FROM version_vector")
+            while let row = try rows.next() {
+                vector[try NodeID(row[0] as String)] = UInt64(bitPattern: row[1] as Int64)
+            }
         }
         self.vector = vector
         storedVector = vector
@@ -257,12 +283,14 @@ struct StoreApplyContext: ApplyContext {
         }
         let seq = Int64(bitPattern: op.id.seq)
         let opID = Migrations.opID(originNumber: try originNumber(op.origin), seq: op.id.seq)
-        if !released.isEmpty, released.remove(op.id) != nil {
-            guard status != .held else { return opID }
+        let isReleased = !released.isEmpty && released.remove(op.id) != nil
+        if isReleased || replaying {
+            guard !isReleased || status != .held else { return opID }
             let update = try FastStatement(db, "UPDATE op SET status = ? WHERE id = ?")
             try update.bind(1, status.rawValue)
             try update.bind(2, opID)
             try update.execute()
+            if !isReleased { Self.raise(&vector[op.origin, default: 0], to: op.id.seq) }
             return opID
         }
         try insertOp.bind(1, opID)
@@ -332,7 +360,7 @@ struct StoreApplyContext: ApplyContext {
             ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq
             """)
         var advanced = false
-        for (origin, seq) in vector where storedVector[origin] != seq {
+        for (origin, seq) in vector where !replaying && storedVector[origin] != seq {
             try upsert.bind(1, origin.rawValue)
             try upsert.bind(2, Int64(bitPattern: seq))
             try upsert.execute()

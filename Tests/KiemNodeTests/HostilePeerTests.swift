@@ -135,7 +135,7 @@ struct HostilePeerTests {
         }
     }
 
-    @Test("an op that differs from the stored one with the same seq: a forgery is refused; the origin's own second signature is equivocation: the proof is kept, reported in Status, and the origin's later ops are no longer accepted")
+    @Test("an op that differs from the stored one with the same seq: a forgery is refused; the origin's own second signature is equivocation: the proof is kept, reported in Status, the origin's ops from that seq are removed and its later ops no longer accepted")
     func conflictingDuplicates() async throws {
         let federation = try TestFederation()
         let uwvConfiguration = try federation.configuration("uwv", "uwv-1")
@@ -177,7 +177,11 @@ struct HostilePeerTests {
             await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
             #expect(rws.counters.snapshot.equivocations[original.origin] == 1)
             #expect(rws.counters.snapshot.integrityFailures[try NodeID("evil-1")] == 1, "the relay is not blamed")
-            #expect(try rws.digest() == digest, "nothing changed")
+            // Quarantined from seq 1: the op it held is removed, so the
+            // initiative is gone, as on a node that saw neither side.
+            #expect(try rws.digest() != digest)
+            #expect(rws.versionVector[original.origin] == 0)
+            #expect(try rws.store.initiativeState(id) == nil)
 
             // The proof is kept: both signed runs, each checkable with uwv-1's key.
             let records = try rws.store.equivocations()
@@ -204,7 +208,7 @@ struct HostilePeerTests {
             batch.ops = [WireOps.proto(uwvOps[1], signed: true), WireOps.proto(svbOps[0], signed: true)]
             let ack = try await Self.push(batch, to: rws, from: evil)
             #expect(ack.accepted == 1)
-            #expect(rws.versionVector[original.origin] == 1 && rws.versionVector[svb.configuration.node] == 1)
+            #expect(rws.versionVector[original.origin] == 0 && rws.versionVector[svb.configuration.node] == 1)
         }
     }
 }

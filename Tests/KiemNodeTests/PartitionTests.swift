@@ -15,15 +15,8 @@ struct PartitionTests {
     func partitionAndHeal(seed: UInt64) async throws {
         var random = SeededGenerator(seed: seed)
         let federation = try TestFederation()
-        var configurations = try Self.names.map { try federation.configuration($0.0, $0.1) }
-        for index in configurations.indices {
-            configurations[index].listen = .init(host: "127.0.0.1", port: try freeLoopbackPort())
-        }
         // A ring: each node dials the next.
-        for index in configurations.indices {
-            let next = configurations[(index + 1) % configurations.count]
-            configurations[index].peers = [.init(address: next.listen, organisation: next.organisation, node: next.node)]
-        }
+        let configurations = try federation.ring(Self.names)
         var known: [InitiativeID] = []
         for round in 0..<3 {
             // Split: a random cut of the ring into two groups, no links between them.

@@ -138,7 +138,7 @@ struct SendPlannerTests {
         var planner = SendPlanner(limits: BatchLimits(maxMessageBytes: 4 << 20))
         var carried: [String] = []
         for round in 1...3 {
-            planner.restart()
+            planner.restart(anchors: [:])
             planner.add([Self.op("a-1", UInt64(round), signed: true)])
             planner.finishInput()
             while case let .send(batch) = try planner.next(certificate: { Self.certificates[$0] }) {

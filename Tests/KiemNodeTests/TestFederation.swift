@@ -44,6 +44,20 @@ struct TestFederation: Sendable {
             peers: peers, metrics: nil)
     }
 
+    /// Configurations of nodes in a ring, each listening on its own free
+    /// loopback port and dialling the next.
+    func ring(_ names: [(organisation: String, node: String)]) throws -> [NodeConfiguration] {
+        var configurations = try names.map { try configuration($0.organisation, $0.node) }
+        for index in configurations.indices {
+            configurations[index].listen = .init(host: "127.0.0.1", port: try freeLoopbackPort())
+        }
+        for index in configurations.indices {
+            let next = configurations[(index + 1) % configurations.count]
+            configurations[index].peers = [.init(address: next.listen, organisation: next.organisation, node: next.node)]
+        }
+        return configurations
+    }
+
     /// Opens a node.
     func open(_ configuration: NodeConfiguration) async throws -> KiemNode {
         try await KiemNode.open(configuration, logger: Self.logger)

@@ -29,7 +29,7 @@ struct OnDemandSync: Sendable {
                 await send(.handshake)
 
                 await send(.pulling)
-                let request = Kiem_V1_PullRequest.with { $0.have = ours.proto }
+                let request = Kiem_V1_PullRequest.with { $0.have = replicator.oplog.announcement }
                 try await client.serverStreaming(SyncService.pull, request: request) { batches in
                     try await replicator.receive(batches, from: identity) { sent, _ in
                         progress.opsReceived += UInt64(sent)

@@ -1,5 +1,6 @@
 public import KiemCore
 public import KiemStore
+import KiemProtocol
 import NIOPosix
 import Synchronization
 
@@ -11,10 +12,12 @@ import Synchronization
 /// are durable when ``write(_:to:wallMillis:)`` returns. Remote batches are
 /// decoded, stripped of what the store holds already, verified against each
 /// origin's chain and certificate, checked against the clock, and applied in
-/// one transaction. An origin caught signing two different ops with one seq
-/// is quarantined: the proof is stored and its ops are no longer accepted
-/// (WIRE.md section 13). Methods block on SQLite: call them from a thread
-/// pool.
+/// one transaction. An origin caught signing two different ops with one seq,
+/// here or by a peer whose proof arrives, is quarantined from that seq: the
+/// proof is stored, the origin's ops from that seq are removed and what was
+/// built on them is decided again, and no later op of it is accepted
+/// (WIRE.md section 13, "Equivocation"). Methods block on SQLite: call them
+/// from a thread pool.
 final class OpLog: Sendable {
     private struct State {
         /// What the replica knows: heads, vector, quarantine, clock.
@@ -26,9 +29,12 @@ final class OpLog: Sendable {
     let node: NodeID
     let organisation: OrganisationID
     private let state: Mutex<State>
-    /// The vector as of the last committed batch, readable while the next
-    /// batch is being applied (`state` is held for the whole apply).
-    private let committed: Mutex<VersionVector>
+    /// What the last committed batch left, readable while the next batch
+    /// is being applied (`state` is held for the whole apply).
+    private let published: Mutex<Published>
+    /// The seq of each stored proof of equivocation, by origin, readable
+    /// while a batch is being applied.
+    private let proofs: Mutex<[NodeID: UInt64]>
 
     /// Continues the store's log.
     /// - Throws: `StoreError`, or ``WriteError/store(_:)`` when the store holds
@@ -45,16 +51,48 @@ final class OpLog: Sendable {
             throw WriteError.inconsistentStore(
                 "\(store.path) holds \(vector[node]) ops of \(node) but their proofs only up to \(own.seq)")
         }
+        let quarantined = try store.quarantinedOrigins()
         state = Mutex(State(
             replica: IngestPlanner(
-                heads: heads, vector: vector, quarantined: try store.equivocatingOrigins(),
+                heads: heads, vector: vector, quarantined: quarantined,
                 clock: HybridLogicalClock(last: try store.latestHeadTimestamp(), maxSkewMillis: maxSkewMillis)),
             writer: OriginChainWriter(origin: node, key: key, seq: own.seq, chain: own.chain)))
-        committed = Mutex(vector)
+        published = Mutex(Published(vector: vector, announced: vector, heads: heads))
+        proofs = Mutex(quarantined.mapValues { $0.seq + 1 })
+    }
+
+    /// The planner's vectors and heads, as the last committed batch left them.
+    private struct Published {
+        var vector: VersionVector
+        var announced: VersionVector
+        var heads: [NodeID: OriginChainState]
     }
 
     /// What the store holds.
-    var versionVector: VersionVector { committed.withLock { $0 } }
+    var versionVector: VersionVector { published.withLock { $0.vector } }
+
+    /// What to tell peers the node holds (handshakes, `have`, acks): the
+    /// store's vector without origins whose history a peer offered diverged
+    /// (``IngestError/diverged(origin:seq:)``), so that peers send those logs
+    /// from their start; with each origin's chain hash at its entry, so that
+    /// a peer holding another history at the same seq does the same.
+    var announcement: Kiem_V1_VersionVector {
+        let (announced, heads) = published.withLock { ($0.announced, $0.heads) }
+        return announced.proto(heads: heads)
+    }
+
+    /// Every origin's verified chain head.
+    var heads: [NodeID: OriginChainState] { published.withLock { $0.heads } }
+
+    /// Makes the planner's vectors and heads readable outside the state lock.
+    private func publish(_ replica: IngestPlanner) {
+        let update = Published(vector: replica.vector, announced: replica.announcedVector, heads: replica.heads)
+        published.withLock { $0 = update }
+    }
+
+    /// The seq of each stored proof of equivocation, by origin: the origin
+    /// is quarantined from there.
+    var proofSeqs: [NodeID: UInt64] { proofs.withLock { $0 } }
 
     /// Waits for the batch in flight, then closes the store; later writes
     /// fail with the store's "closed" error. The wait happens on `pool`, so
@@ -78,6 +116,13 @@ final class OpLog: Sendable {
     /// - Returns: the op, stored and signed.
     func write(_ change: LocalChange, to initiative: InitiativeID?, wallMillis: UInt64) throws(WriteError) -> SignedOp {
         try state.withLock { state throws(WriteError) -> SignedOp in
+            if let anchor = state.replica.quarantined[node] {
+                throw .inconsistentStore("""
+                    this node's own key signed two different ops with seq \(anchor.seq + 1) (was its database \
+                    restored from an old copy?); every member refuses its ops from there, so it writes no more \
+                    (kiemctl status shows the proof)
+                    """)
+            }
             var current: Initiative?
             if case .create = change {
                 current = nil
@@ -128,8 +173,7 @@ final class OpLog: Sendable {
             heads[node] = OriginChainState(seq: op.id.seq, chain: signed.proof.chain)
             state.replica.commit([EncodedOp(op, proof: signed.proof)], heads: heads, clock: clock)
             state.writer = writer
-            let vector = state.replica.vector
-            committed.withLock { $0 = vector }
+            publish(state.replica)
             return signed
         }
     }
@@ -159,48 +203,102 @@ final class OpLog: Sendable {
                 stored[origin] = try IngestError.fromStore { try store.chains(of: origin, seqs: seqs) }
             }
             if let conflicting = IngestPlanner.firstConflict(in: sorted.held, stored: stored) {
-                let error = conflict(at: conflicting, batch: sorted.ops, identity: identity, wallMillis: wallMillis)
-                if case let .equivocation(origin, _) = error { state.replica.quarantined.insert(origin) }
-                throw error
+                switch conflict(at: conflicting, batch: sorted.ops, identity: identity, wallMillis: wallMillis) {
+                case let .quarantined(proof):
+                    quarantine(proof, in: &state)
+                    throw .equivocation(origin: proof.origin, seq: proof.seq)
+                case let .refused(error):
+                    throw error
+                }
             }
-            guard !sorted.fresh.isEmpty else { return nil }
-            let (heads, clock) = try state.replica.verify(sorted.fresh, identity: identity, wallMillis: wallMillis)
+            guard !sorted.fresh.isEmpty else {
+                settle(sorted, in: &state)
+                return nil
+            }
+            let heads: [NodeID: OriginChainState]
+            let clock: HybridLogicalClock
+            do throws(IngestError) {
+                (heads, clock) = try state.replica.verify(sorted.fresh, identity: identity, wallMillis: wallMillis)
+            } catch .diverged(let origin, let seq) {
+                state.replica.diverged.insert(origin)
+                publish(state.replica)
+                throw .diverged(origin: origin, seq: seq)
+            }
             let outcome = try IngestError.fromStore { try store.apply(sorted.fresh) }
             state.replica.commit(sorted.fresh, heads: heads, clock: clock)
-            let vector = state.replica.vector
-            committed.withLock { $0 = vector }
+            settle(sorted, in: &state)
+            publish(state.replica)
             return outcome
         }
     }
 
-    /// The error for an op whose chain hash differs from the stored one: a
-    /// forgery by whoever relayed it, or, when its run verifies from the
-    /// stored chain before it, the origin's equivocation (after storing its
-    /// proof; WIRE.md section 13).
+    /// Takes in a proof of equivocation a peer sent (WIRE.md section 13,
+    /// "Equivocation"): checks it against the origin's certificate, stores it
+    /// and quarantines the origin from its seq, unless this node keeps a
+    /// proof for the origin at the same or a lower seq.
+    /// - Returns: whether the proof was new here.
+    /// - Throws: ``IngestError/integrity(_:)`` or ``IngestError/malformed(_:)``
+    ///   when it proves nothing (the sender is to blame).
+    func take(_ proof: EquivocationRecord, identity: (NodeID) -> OriginIdentity?) throws(IngestError) -> Bool {
+        guard let originIdentity = identity(proof.origin) else { throw .integrity(.unknownOrigin(proof.origin)) }
+        try proof.verify(identity: originIdentity)
+        return try state.withLock { state throws(IngestError) -> Bool in
+            if let kept = state.replica.quarantined[proof.origin], kept.seq < proof.seq { return false }
+            guard try IngestError.fromStore({ try store.quarantine(proof) }) else { return false }
+            quarantine(proof, in: &state)
+            return true
+        }
+    }
+
+    /// Ends divergences an accepted batch settles (``IngestPlanner/settle(_:)``).
+    private func settle(_ sorted: IngestPlanner.Sorted, in state: inout State) {
+        guard !state.replica.diverged.isEmpty else { return }
+        state.replica.settle(sorted)
+        publish(state.replica)
+    }
+
+    /// Records in the planner a quarantine the store made.
+    private func quarantine(_ proof: EquivocationRecord, in state: inout State) {
+        state.replica.quarantine(proof.origin, endingAt: OriginChainState(seq: proof.seq - 1, chain: proof.previousChain))
+        publish(state.replica)
+        proofs.withLock { $0[proof.origin] = proof.seq }
+    }
+
+    /// What an op whose chain hash differs from the stored one is.
+    private enum Conflict {
+        /// A forgery by whoever relayed it, or a failure of this node.
+        case refused(IngestError)
+        /// The origin's equivocation: its run verifies from the stored chain
+        /// before it. The proof is stored and the origin quarantined.
+        case quarantined(EquivocationRecord)
+    }
+
+    /// Tells a relay's forgery from the origin's equivocation (WIRE.md
+    /// section 13), storing the proof and quarantining the origin for the
+    /// latter.
     private func conflict(
         at conflicting: EncodedOp, batch: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
-    ) -> IngestError {
+    ) -> Conflict {
         let id = conflicting.op.id
-        guard let originIdentity = identity(id.origin) else { return .integrity(.brokenLink(id)) }
+        guard let originIdentity = identity(id.origin) else { return .refused(.integrity(.brokenLink(id))) }
         let previous: [UInt8]?
         do {
             previous = id.seq == 1 ? OpChain.genesis : try store.chains(of: id.origin, seqs: (id.seq - 1)...(id.seq - 1))[id.seq - 1]
         } catch {
-            return .local("\(error)")
+            return .refused(.local("\(error)"))
         }
-        guard let previous else { return .integrity(.brokenLink(id)) }
-        let run = IngestPlanner.run(from: conflicting, in: batch)
+        guard let previous else { return .refused(.integrity(.brokenLink(id))) }
         do throws(IngestError) {
-            _ = try IngestPlanner.verifyRun(run[...], after: OriginChainState(seq: id.seq - 1, chain: previous), identity: originIdentity)
-            try IngestError.fromStore {
-                try store.recordEquivocation(EquivocationRecord(
-                    origin: id.origin, seq: id.seq, previousChain: previous,
-                    held: try store.signedRun(of: id.origin, from: id.seq), offered: run, detectedMillis: wallMillis))
-            }
+            let run = try IngestPlanner.equivocatingRun(from: conflicting, in: batch, previous: previous, identity: originIdentity)
+            let proof = EquivocationRecord(
+                origin: id.origin, seq: id.seq, previousChain: previous,
+                held: try IngestError.fromStore { try store.signedRun(of: id.origin, from: id.seq) }, offered: run,
+                detectedMillis: wallMillis)
+            try IngestError.fromStore { try store.quarantine(proof) }
+            return .quarantined(proof)
         } catch {
-            return error
+            return .refused(error)
         }
-        return .equivocation(origin: id.origin, seq: id.seq)
     }
 }
 

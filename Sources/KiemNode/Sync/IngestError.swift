@@ -17,6 +17,12 @@ enum IngestError: RPCErrorConvertible, Sendable, CustomStringConvertible {
     /// The origin signed two different ops with one seq: the batch carries a
     /// validly signed op that differs from the one stored.
     case equivocation(origin: NodeID, seq: UInt64)
+    /// A run whose first op does not link to this replica's head of its
+    /// origin (`seq`): the sender holds another history of the origin (it
+    /// signed two), or forged the op. Not blamed on the sender the first
+    /// time: the replica announces holding none of the origin's ops, so that
+    /// the next session sends its log from the start and shows which.
+    case diverged(origin: NodeID, seq: UInt64)
     /// An op timestamped too far in the future.
     case clock(ClockError)
     /// This node failed: its store, or bytes it stored that no longer
@@ -42,6 +48,10 @@ enum IngestError: RPCErrorConvertible, Sendable, CustomStringConvertible {
         case let .integrity(error): "integrity check failed: \(error)"
         case let .certificate(node, reason): "the certificate offered for \(node) is refused: \(reason)"
         case let .equivocation(origin, seq): "\(origin) signed two different ops with seq \(seq) (equivocation)"
+        case let .diverged(origin, seq): """
+            the ops of \(origin) offered do not continue this node's log after seq \(seq): the origin may have signed \
+            two histories; this node asks for its log from the start
+            """
         case let .clock(error): "\(error)"
         case let .local(reason): "this node failed to apply the batch: \(reason)"
         }
@@ -52,7 +62,7 @@ enum IngestError: RPCErrorConvertible, Sendable, CustomStringConvertible {
     var rpcError: RPCError {
         switch self {
         case .malformed: RPCError(code: .invalidArgument, message: description)
-        case .gap: RPCError(code: .failedPrecondition, message: description)
+        case .gap, .diverged: RPCError(code: .failedPrecondition, message: description)
         case .integrity, .certificate, .equivocation: RPCError(code: .dataLoss, message: description)
         case .clock: RPCError(code: .failedPrecondition, message: description)
         case .local: RPCError(code: .internalError, message: "the receiving node failed to apply the batch; its log says why")
@@ -64,7 +74,7 @@ enum IngestError: RPCErrorConvertible, Sendable, CustomStringConvertible {
     var isIntegrityFailure: Bool {
         switch self {
         case .integrity, .certificate, .malformed: true
-        case .gap, .clock, .local, .equivocation: false
+        case .gap, .diverged, .clock, .local, .equivocation: false
         }
     }
 }

@@ -10,7 +10,8 @@ import KiemStore
 ///
 /// A batch is taken in three steps, each of which may refuse it (then
 /// nothing changes):
-/// 1. ``sort(_:)``: drop quarantined origins' ops, split the rest into ops
+/// 1. ``sort(_:)``: drop quarantined origins' ops from their proof's seq
+///    on, split the rest into ops
 ///    the replica holds already (to check against the store) and new ones;
 /// 2. ``firstConflict(in:stored:)``: a held op whose chain differs from the
 ///    stored one is a forgery or an equivocation (the shell tells which);
@@ -22,14 +23,29 @@ struct IngestPlanner: Sendable {
     var heads: [NodeID: OriginChainState]
     /// What the replica holds.
     var vector: VersionVector
-    /// Origins with a stored proof of equivocation, whose ops are dropped.
-    var quarantined: Set<NodeID>
+    /// Origins with a stored proof of equivocation, with where their log
+    /// ends (the seq before the proof's and the chain after it): their ops
+    /// after it are dropped, and a run that ends there needs no signature
+    /// (the proof's signed runs vouch for that chain).
+    var quarantined: [NodeID: OriginChainState]
     /// The replica's hybrid logical clock.
     var clock: HybridLogicalClock
+    /// Origins whose ops a peer offered on a history that does not continue
+    /// the replica's (see ``IngestError/diverged(origin:seq:)``): until a
+    /// peer shows the replica's history again, or a proof settles it, the
+    /// replica announces holding none of their ops (``announcedVector``), so
+    /// that peers send each such log from its start and the conflict shows
+    /// as an op held here that differs from the one offered (step 2).
+    var diverged: Set<NodeID> = []
+
+    /// The vector to announce to peers: ``vector`` without the diverged origins.
+    var announcedVector: VersionVector {
+        diverged.isEmpty ? vector : VersionVector(vector.entries.filter { !diverged.contains($0.key) })
+    }
 
     /// A batch split by what the replica holds.
     struct Sorted: Sendable {
-        /// The batch without quarantined origins' ops.
+        /// The batch without quarantined origins' ops past their log's end.
         var ops: [EncodedOp]
         /// Ops the replica holds already: checked against the stored chains.
         var held: [EncodedOp]
@@ -54,9 +70,10 @@ struct IngestPlanner: Sendable {
         }
     }
 
-    /// Step 1: leaves out quarantined origins' ops and splits the rest.
+    /// Step 1: leaves out quarantined origins' ops past their log's end
+    /// and splits the rest.
     func sort(_ batch: [EncodedOp]) -> Sorted {
-        let ops = quarantined.isEmpty ? batch : batch.filter { !quarantined.contains($0.op.origin) }
+        let ops = quarantined.isEmpty ? batch : batch.filter { $0.op.id.seq <= quarantined[$0.op.origin]?.seq ?? .max }
         let held = ops.filter { vector.contains($0.op.id) }
         // In a catch-up nothing is held yet: the batch goes on uncopied.
         let fresh = held.isEmpty ? ops : ops.filter { !vector.contains($0.op.id) }
@@ -73,9 +90,22 @@ struct IngestPlanner: Sendable {
         }
     }
 
-    /// The run of `conflicting`'s origin in `batch` from that op on: what
-    /// must verify from the stored chain before it for the conflict to be the
-    /// origin's own equivocation rather than a relay's forgery.
+    /// Tells the origin's equivocation from a relay's forgery, for a held op
+    /// whose chain differs from the stored one (step 2): it is equivocation
+    /// when the origin's run from that op in `batch` verifies from the chain
+    /// stored before it (`previous`), so the origin signed it.
+    /// - Returns: the run, the side of the proof the batch offered.
+    /// - Throws: why the run does not verify: then it is a forgery.
+    static func equivocatingRun(
+        from conflicting: EncodedOp, in batch: [EncodedOp], previous: [UInt8], identity: OriginIdentity
+    ) throws(IngestError) -> [EncodedOp] {
+        let run = run(from: conflicting, in: batch)
+        let before = OriginChainState(seq: conflicting.op.id.seq - 1, chain: previous)
+        _ = try verifyRun(run[...], after: before, identity: identity)
+        return run
+    }
+
+    /// The run of `conflicting`'s origin in `batch` from that op on.
     static func run(from conflicting: EncodedOp, in batch: [EncodedOp]) -> [EncodedOp] {
         let id = conflicting.op.id
         guard let start = batch.firstIndex(where: { $0.op.id == id }) else { return [] }
@@ -91,7 +121,10 @@ struct IngestPlanner: Sendable {
     /// - Returns: the heads and clock after them (the planner itself is not
     ///   changed: ``commit(_:heads:clock:)`` does that once they are stored).
     /// - Throws: ``IngestError/gap(origin:expected:got:)`` when a run does not
-    ///   continue its origin's head, ``IngestError/integrity(_:)`` when an op
+    ///   continue its origin's head, ``IngestError/diverged(origin:seq:)`` when
+    ///   its first op does not link to the head (a history this replica does
+    ///   not share, or a forgery: the sender is blamed only if the origin was
+    ///   diverged already), ``IngestError/integrity(_:)`` when an op
     ///   is altered, invented, unsigned at a run's end or from an unknown
     ///   origin, ``IngestError/clock(_:)`` when one is too far in the future.
     func verify(
@@ -110,7 +143,11 @@ struct IngestPlanner: Sendable {
                 throw .gap(origin: origin, expected: head.seq + 1, got: run.first!.op.id.seq)
             }
             guard let originIdentity = identity(origin) else { throw .integrity(.unknownOrigin(origin)) }
-            heads[origin] = try Self.verifyRun(run, after: head, identity: originIdentity)
+            do {
+                heads[origin] = try Self.verifyRun(run, after: head, identity: originIdentity, anchor: quarantined[origin])
+            } catch .integrity(.brokenLink(run.first!.op.id)) where head.seq > 0 && !diverged.contains(origin) {
+                throw .diverged(origin: origin, seq: head.seq)
+            }
             for encoded in run {
                 do throws(ClockError) {
                     try clock.receive(encoded.op.hlc, wallMillis: wallMillis)
@@ -123,16 +160,18 @@ struct IngestPlanner: Sendable {
         return (heads, clock)
     }
 
-    /// Checks one origin run's chain links and its signature.
+    /// Checks one origin run's chain links and its signature (none needed
+    /// on a run that ends at `anchor`).
     static func verifyRun(
-        _ run: ArraySlice<EncodedOp>, after head: OriginChainState, identity: OriginIdentity
+        _ run: ArraySlice<EncodedOp>, after head: OriginChainState, identity: OriginIdentity,
+        anchor: OriginChainState? = nil
     ) throws(IngestError) -> OriginChainState {
         let signed = run.map { SignedOp(op: $0.op, proof: $0.proof ?? OpProof(chain: [], signature: nil)) }
         // Decoding checked each payload against its digest, so the header is
         // the canonical bytes' prefix.
         let headers = run.map { Array($0.canonical.prefix($0.op.headerLength)) }
         do throws(IntegrityError) {
-            return try ChainVerifier.verifyRun(signed, headers: headers, after: head, identity: identity)
+            return try ChainVerifier.verifyRun(signed, headers: headers, after: head, identity: identity, anchor: anchor)
         } catch {
             throw .integrity(error)
         }
@@ -144,5 +183,26 @@ struct IngestPlanner: Sendable {
         self.heads = heads
         self.clock = clock
         for encoded in stored { vector.advance(encoded.op.origin, to: encoded.op.id.seq) }
+    }
+
+    /// Ends the divergence of every origin the accepted `sorted` batch shows
+    /// the replica's own history of: an op held here up to the head, offered
+    /// with the same chain, or new ops that continue the head.
+    mutating func settle(_ sorted: Sorted) {
+        guard !diverged.isEmpty else { return }
+        for encoded in sorted.held where encoded.op.id.seq == vector[encoded.op.origin] { diverged.remove(encoded.op.origin) }
+        for encoded in sorted.fresh { diverged.remove(encoded.op.origin) }
+    }
+
+    /// Quarantines `origin` from the seq after `anchor` on (its proof of
+    /// equivocation was stored, and the store rolled its log back to
+    /// `anchor`): ops after it are dropped from now on.
+    mutating func quarantine(_ origin: NodeID, endingAt anchor: OriginChainState) {
+        quarantined[origin] = anchor
+        diverged.remove(origin)
+        if vector[origin] > anchor.seq {
+            vector = VersionVector(vector.entries.merging([origin: anchor.seq]) { $1 }.filter { $0.value > 0 })
+            heads[origin] = anchor.seq > 0 ? anchor : nil
+        }
     }
 }

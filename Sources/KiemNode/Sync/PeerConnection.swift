@@ -23,8 +23,7 @@ enum PeerConnection {
             }
             try await replicator.directory.learn(identity)
             let response = try await client.unary(SyncService.handshake, request: replicator.handshakeRequest())
-            let theirs = try VersionVector(proto: response.versionVector)
-            replicator.registry.setKnowledge(of: peer.node, to: theirs)
+            let theirs = try replicator.learnKnowledge(of: peer.node, from: response.versionVector)
             return try await body(client, identity, theirs)
         }
     }

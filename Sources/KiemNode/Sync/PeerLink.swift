@@ -63,7 +63,7 @@ struct PeerLink: Sendable {
             try await replicator.registry.withSession(peer: node, direction: .outbound) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        let request = Kiem_V1_SubscribeRequest.with { $0.have = replicator.oplog.versionVector.proto }
+                        let request = Kiem_V1_SubscribeRequest.with { $0.have = replicator.oplog.announcement }
                         try await client.serverStreaming(SyncService.subscribe, request: request) { batches in
                             try await replicator.receive(batches, from: identity)
                         }

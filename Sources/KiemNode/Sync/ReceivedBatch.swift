@@ -9,6 +9,8 @@ import KiemStore
 struct ReceivedBatch: Sendable {
     /// The certificates of origins the batch introduces.
     let certificates: [Kiem_V1_NodeCertificate]
+    /// The proofs of equivocation it carries, or why one does not decode.
+    let proofs: Result<[EquivocationRecord], IngestError>
     /// The ops, or why one of them does not decode (then none applies).
     let ops: Result<[EncodedOp], IngestError>
     /// How many ops the peer sent.
@@ -23,8 +25,14 @@ struct ReceivedBatch: Sendable {
     /// relayable within the default 4 MiB frame.
     static let maximumSignedSpanBytes = 2 << 20
 
-    init(_ message: Kiem_V1_OpBatch) {
+    /// Decodes `message`, received at `receivedMillis`.
+    init(_ message: Kiem_V1_OpBatch, receivedMillis: UInt64) {
         certificates = message.certificates
+        proofs = Result { () throws(IngestError) in
+            try message.equivocations.map { proof throws(IngestError) in
+                try EquivocationRecord(proof, receivedMillis: receivedMillis)
+            }
+        }
         count = message.ops.count
         ops = Result { () throws(IngestError) in
             var ops: [EncodedOp] = []

@@ -71,11 +71,40 @@ final class Replicator: Sendable {
             $0.nodeID = oplog.node.rawValue
             $0.organisation = oplog.organisation.rawValue
             $0.role = role.proto
-            $0.versionVector = oplog.versionVector.proto
+            $0.versionVector = oplog.announcement
             $0.features = Self.features
             $0.softwareVersion = KiemNode.softwareVersion
             $0.wallClockMillis = Self.wallMillis()
         }
+    }
+
+    /// Records what `peer` holds, from the vector it announced (a handshake,
+    /// a Pull's or Subscribe's `have`). An origin whose chain hash at the
+    /// announced seq differs from this node's at the same seq counts as not
+    /// held: the two hold different histories of it (it signed both), so this
+    /// node sends its log from the start and the peer finds where the two
+    /// part and keeps the proof (WIRE.md section 13, "Equivocation").
+    /// - Returns: what the peer is taken to hold.
+    /// - Throws: `INVALID_ARGUMENT` for a vector that does not decode or a
+    ///   chain hash that is not 32 bytes.
+    @discardableResult
+    func learnKnowledge(of peer: NodeID, from announced: Kiem_V1_VersionVector) throws -> VersionVector {
+        var chains: [NodeID: [UInt8]] = [:]
+        for entry in announced.entries where !entry.chain.isEmpty {
+            guard entry.chain.count == 32 else {
+                throw RPCError(code: .invalidArgument, message: "the chain hash announced for \(entry.origin) is not 32 bytes")
+            }
+            if let origin = try? NodeID(entry.origin) { chains[origin] = [UInt8](entry.chain) }
+        }
+        let (vector, diverged) = SendPlanner.knowledge(
+            announced: try VersionVector(proto: announced), chains: chains, heads: oplog.heads)
+        for origin in diverged {
+            logger.warning("a peer holds another history of an origin at the same seq; sending it the origin's log from the start", metadata: [
+                "kiem.peer": "\(peer)", "kiem.origin": "\(origin)",
+            ])
+        }
+        registry.setKnowledge(of: peer, to: vector)
+        return vector
     }
 
     /// Answers a peer's handshake (the server side).
@@ -85,12 +114,12 @@ final class Replicator: Sendable {
                 "the handshake names \(request.organisation)/\(request.nodeID) but the certificate \(peer.organisation)/\(peer.node)")
         }
         try await directory.learn(peer)
-        registry.setKnowledge(of: peer.node, to: try VersionVector(proto: request.versionVector))
+        try learnKnowledge(of: peer.node, from: request.versionVector)
         return Kiem_V1_HandshakeResponse.with {
             $0.nodeID = oplog.node.rawValue
             $0.organisation = oplog.organisation.rawValue
             $0.role = role.proto
-            $0.versionVector = oplog.versionVector.proto
+            $0.versionVector = oplog.announcement
             $0.features = Self.features.filter(request.features.contains)
             $0.softwareVersion = KiemNode.softwareVersion
             $0.wallClockMillis = Self.wallMillis()
@@ -113,14 +142,19 @@ final class Replicator: Sendable {
         // What this stream sent: only it may count on that (another stream
         // with the same peer may have broken before its ops arrived).
         var sent = VersionVector()
+        var carriedProofs: [NodeID: UInt64] = [:]
+        var anchors: [NodeID: UInt64] = [:]
         repeat {
             let generation = changes.generation
+            // Proofs first: a quarantined origin's log may end unsigned, at
+            // the seq its proof vouches for.
+            try await sendProofs(carried: &carriedProofs, anchors: &anchors, limits: limits, write: write)
             let known = registry.knowledge(of: peer).merging(sent)
             let store = self.store
             var cursor = try await pool.runIfActive {
                 try store.missingOps(for: known, batchSize: SendPlanner.readBatchSize, origins: origins)
             }
-            planner.restart()
+            planner.restart(anchors: anchors)
             planning: while true {
                 let step: SendPlanner.Step
                 do {
@@ -195,7 +229,7 @@ final class Replicator: Sendable {
     ) async throws -> ReadAhead? {
         var iterator = iterator
         guard let message = try await iterator.next() else { return nil }
-        return (try await pool.runIfActive { ReceivedBatch(message) }, iterator)
+        return (try await pool.runIfActive { ReceivedBatch(message, receivedMillis: wallMillis()) }, iterator)
     }
 
     /// Verifies and applies one batch a peer sent.
@@ -206,6 +240,7 @@ final class Replicator: Sendable {
         let started = ContinuousClock.now
         do {
             for certificate in batch.certificates { try await directory.learn(certificate) }
+            for proof in try batch.proofs.get() { try await take(proof, from: peer.node) }
             let ops = try batch.ops.get()
             registry.peer(peer.node, holds: ops.map(\.op.id))
             let oplog = self.oplog
@@ -237,9 +272,11 @@ final class Replicator: Sendable {
         } catch let error as IngestError {
             if case let .equivocation(origin, seq) = error {
                 counters.recordEquivocation(by: origin)
-                logger.error("an origin signed two different ops with one seq; the proof is kept (kiemctl status) and its ops are no longer accepted", metadata: [
-                    "kiem.origin": "\(origin)", "kiem.seq": "\(seq)", "kiem.peer": "\(peer.node)",
-                ])
+                logger.error("""
+                    an origin signed two different ops with one seq; the proof is kept (kiemctl status) and passed on, \
+                    and the origin's ops from that seq are removed and no longer accepted
+                    """, metadata: ["kiem.origin": "\(origin)", "kiem.seq": "\(seq)", "kiem.peer": "\(peer.node)"])
+                changes.notify()
             } else if error.isIntegrityFailure {
                 counters.recordIntegrityFailure(from: peer.node)
                 registry.update(peer.node) { $0.integrityFailures += 1 }
@@ -251,6 +288,51 @@ final class Replicator: Sendable {
             }
             registry.update(peer.node) { $0.lastError = "\(error)" }
             throw error.rpcError
+        }
+    }
+
+    /// Takes in a proof of equivocation a peer passed on: if it is new
+    /// here, the origin is quarantined from its seq (``OpLog/take(_:identity:)``)
+    /// and every send loop passes the proof on.
+    private func take(_ proof: EquivocationRecord, from peer: NodeID) async throws {
+        let (oplog, directory) = (self.oplog, self.directory)
+        guard try await pool.runIfActive({ try oplog.take(proof, identity: directory.identity(of:)) }) else { return }
+        counters.recordEquivocation(by: proof.origin)
+        logger.error("""
+            a peer passed on a proof that an origin signed two different ops with one seq; the origin's ops from \
+            that seq are removed and no longer accepted (kiemctl status shows the proof)
+            """, metadata: ["kiem.origin": "\(proof.origin)", "kiem.seq": "\(proof.seq)", "kiem.peer": "\(peer)"])
+        changes.notify()
+    }
+
+    /// Sends the proofs of equivocation the node holds that this stream has
+    /// not carried, each with its origin's certificate, in batches within
+    /// `limits` (WIRE.md section 13, "Equivocation").
+    /// - Parameters:
+    ///   - carried: the seq of each proof the stream carried or could not, by origin.
+    ///   - anchors: where each origin whose proof the stream carried may end
+    ///     a run unsigned (``SendPlanner/init(limits:anchors:)``).
+    private func sendProofs(
+        carried: inout [NodeID: UInt64], anchors: inout [NodeID: UInt64], limits: BatchLimits,
+        write: @Sendable (Kiem_V1_OpBatch) async throws -> Void
+    ) async throws {
+        guard oplog.proofSeqs != carried else { return }
+        let store = self.store
+        let proofs = try await pool.runIfActive { try store.equivocations() }.filter { carried[$0.origin] != $0.seq }
+        for proof in proofs {
+            carried[proof.origin] = proof.seq
+            var batch = Kiem_V1_OpBatch()
+            batch.equivocations = [proof.proto]
+            if let certificate = directory.certificate(of: proof.origin) { batch.certificates = [certificate] }
+            let size = (try batch.serializedBytes() as [UInt8]).count
+            guard size <= limits.maxMessageBytes else {
+                logger.warning("a proof of equivocation is larger than the peer's frame and is not passed on", metadata: [
+                    "kiem.origin": "\(proof.origin)", "kiem.bytes": "\(size)", "kiem.limit": "\(limits.maxMessageBytes)",
+                ])
+                continue
+            }
+            try await write(batch)
+            anchors[proof.origin] = proof.seq - 1
         }
     }
 

@@ -10,8 +10,9 @@ import SwiftProtobuf
 /// sends what it plans.
 ///
 /// Every batch is verifiable on its own (WIRE.md section 13): each origin
-/// run in it ends at an op whose signature the store holds, and only run
-/// ends carry their signature. Every batch fits the receiver's limits
+/// run in it ends at an op whose signature the store holds, or at the end of
+/// a quarantined origin's log (which its proof of equivocation vouches for,
+/// sent on the stream before), and only run ends carry their signature. Every batch fits the receiver's limits
 /// exactly, counted in encoded protobuf bytes with the certificates it
 /// carries: the planner cuts at the last signed op that fits, and refuses
 /// with ``BatchTooLarge`` when even one signed span does not.
@@ -54,14 +55,19 @@ struct SendPlanner {
     static let readBatchSize = 5_000
 
     let limits: BatchLimits
+    /// Where each quarantined origin's log ends: a run may end there unsigned.
+    private var anchors: [NodeID: UInt64]
     private var pending: [MissingOpsCursor.StoredOp] = []
     private var start = 0
     private var inputFinished = false
     /// Origins whose certificate this stream carried (or could not).
     private var certified: Set<NodeID> = []
 
-    init(limits: BatchLimits) {
+    /// - Parameter anchors: the seq at which each quarantined origin's log
+    ///   ends (the seq before its proof's).
+    init(limits: BatchLimits, anchors: [NodeID: UInt64] = [:]) {
         self.limits = limits
+        self.anchors = anchors
     }
 
     /// Adds ops the peer lacks, continuing the order of those added before.
@@ -78,7 +84,9 @@ struct SendPlanner {
 
     /// Starts a new round (a live stream after the store changed): forgets
     /// the ops fed so far, keeps which certificates the stream carried.
-    mutating func restart() {
+    /// - Parameter anchors: as for ``init(limits:anchors:)``, now.
+    mutating func restart(anchors: [NodeID: UInt64]) {
+        self.anchors = anchors
         pending = []
         start = 0
         inputFinished = false
@@ -100,7 +108,7 @@ struct SendPlanner {
             if index > start, pending[index - 1].id.origin != origin {
                 // The previous run ends inside the batch: it carries its
                 // signature (the store holds one for every origin's newest op).
-                guard Self.canEndRun(pending[index - 1]) else { break }
+                guard canEndRun(pending[index - 1]) else { break }
                 bytes += Self.signatureBytes(pending[index - 1])
             }
             if !certified.contains(origin), origins.insert(origin).inserted, let attached = certificate(origin) {
@@ -109,7 +117,7 @@ struct SendPlanner {
             }
             bytes += Self.entryBytes(op, signed: false)
             let count = index - start + 1
-            let total = bytes + (Self.canEndRun(op) ? Self.signatureBytes(op) : 0)
+            let total = bytes + (canEndRun(op) ? Self.signatureBytes(op) : 0)
             if total > limits.maxMessageBytes || count > (limits.maxOps ?? Int.max) {
                 guard best != nil else {
                     let overOps = count > (limits.maxOps ?? Int.max)
@@ -119,7 +127,7 @@ struct SendPlanner {
                 }
                 break
             }
-            if Self.canEndRun(op) {
+            if canEndRun(op) {
                 best = (index + 1, total, certificates.count)
                 if total >= limits.targetBytes || count >= limits.targetOps { break }
             }
@@ -145,10 +153,29 @@ struct SendPlanner {
         return .send(Batch(ops: ops, certificates: attached, encodedBytes: best.bytes))
     }
 
-    /// Whether an op may end a run: the store holds its signature, or it was
-    /// stored without any proof (tests and benchmarks seed stores so).
-    static func canEndRun(_ op: MissingOpsCursor.StoredOp) -> Bool {
-        op.signature != nil || op.chain == nil
+    /// What a peer is taken to hold, from the vector it announced and the
+    /// chain hashes it announced with it: an origin whose chain hash at the
+    /// announced seq differs from this node's head at the same seq counts as
+    /// not held, because the two hold different histories of it (it signed
+    /// both). Sending that origin's log from its start lets the peer find
+    /// where they part and keep the proof (WIRE.md section 13, "Equivocation").
+    /// - Returns: the vector to send against, and the origins left out.
+    static func knowledge(
+        announced: VersionVector, chains: [NodeID: [UInt8]], heads: [NodeID: OriginChainState]
+    ) -> (known: VersionVector, diverged: [NodeID]) {
+        let diverged = chains.compactMap { origin, chain -> NodeID? in
+            guard let head = heads[origin], head.seq == announced[origin], head.chain != chain else { return nil }
+            return origin
+        }.sorted()
+        guard !diverged.isEmpty else { return (announced, []) }
+        return (VersionVector(announced.entries.filter { !diverged.contains($0.key) }), diverged)
+    }
+
+    /// Whether an op may end a run: the store holds its signature, it ends
+    /// a quarantined origin's log, or it was stored without any proof (tests
+    /// and benchmarks seed stores so).
+    func canEndRun(_ op: MissingOpsCursor.StoredOp) -> Bool {
+        op.signature != nil || op.chain == nil || anchors[op.id.origin] == op.id.seq
     }
 
     /// The encoded size of an op as one `OpBatch.ops` entry, without its signature.

@@ -20,7 +20,7 @@ enum SyncService {
         }
         router.serverStreaming(pull) { request, responses, context in
             let peer = try peer(of: context)
-            replicator.registry.setKnowledge(of: peer.node, to: try VersionVector(proto: request.have))
+            try replicator.learnKnowledge(of: peer.node, from: request.have)
             let origins = try request.origins.isEmpty ? nil : Set(request.origins.map { try NodeID($0) })
             try await replicator.admitted(peer.node) {
                 try await replicator.send(
@@ -31,7 +31,7 @@ enum SyncService {
         }
         router.serverStreaming(subscribe) { request, responses, context in
             let peer = try peer(of: context)
-            replicator.registry.setKnowledge(of: peer.node, to: try VersionVector(proto: request.have))
+            try replicator.learnKnowledge(of: peer.node, from: request.have)
             try await replicator.admitted(peer.node) {
                 try await replicator.registry.withSession(peer: peer.node, direction: .inbound) {
                     try await replicator.send(
@@ -51,7 +51,7 @@ enum SyncService {
                     ack.held += UInt64(outcome?.held.count ?? 0)
                     ack.duplicates += UInt64(max(0, sent - decided))
                 }
-                ack.versionVector = replicator.oplog.versionVector.proto
+                ack.versionVector = replicator.oplog.announcement
                 return ack
             }
         }

@@ -78,6 +78,14 @@ public nonisolated struct Kiem_V1_OpBatch: Sendable {
   /// trust anchors; the certificate must name the origin's node.
   public var certificates: [Kiem_V1_NodeCertificate] = []
 
+  /// Proofs of equivocation the receiver may not hold yet (WIRE.md section 13,
+  /// "Equivocation"). A sender carries each proof it holds once per stream,
+  /// in a batch before any op of that origin, with the origin's certificate
+  /// in `certificates`; such a batch may hold no ops. The receiver checks
+  /// each proof, keeps the one with the lowest seq per origin and
+  /// quarantines the origin from that seq.
+  public var equivocations: [Kiem_V1_EquivocationProof] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -126,6 +134,13 @@ public nonisolated struct Kiem_V1_VersionEntry: Sendable {
 
   public var seq: UInt64 = 0
 
+  /// The origin's 32-byte chain hash after `seq` as the sender holds it, or
+  /// empty. A node that holds another chain hash at the same seq holds another
+  /// history of the origin (it signed two): it then sends the origin's log from
+  /// its start, so that the receiver finds where the two part and keeps the
+  /// proof (WIRE.md section 13, "Equivocation").
+  public var chain: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -148,7 +163,8 @@ public nonisolated struct Kiem_V1_VersionVector: Sendable {
 
 /// Proof that an origin equivocated: two different op headers with the same
 /// origin and seq, each covered by a valid signed chain head. Any replica that
-/// finds one keeps it, reports it and refuses further ops from that origin.
+/// finds or receives one keeps it, reports it, passes it on to its peers and
+/// quarantines the origin from `seq` (WIRE.md section 13, "Equivocation").
 public nonisolated struct Kiem_V1_EquivocationProof: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -220,7 +236,7 @@ nonisolated extension Kiem_V1_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageI
 
 nonisolated extension Kiem_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OpBatch"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ops\0\u{1}certificates\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ops\0\u{1}certificates\0\u{1}equivocations\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -230,6 +246,7 @@ nonisolated extension Kiem_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._Mes
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.ops) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.certificates) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.equivocations) }()
       default: break
       }
     }
@@ -242,12 +259,16 @@ nonisolated extension Kiem_V1_OpBatch: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.certificates.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.certificates, fieldNumber: 2)
     }
+    if !self.equivocations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.equivocations, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Kiem_V1_OpBatch, rhs: Kiem_V1_OpBatch) -> Bool {
     if lhs.ops != rhs.ops {return false}
     if lhs.certificates != rhs.certificates {return false}
+    if lhs.equivocations != rhs.equivocations {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -325,7 +346,7 @@ nonisolated extension Kiem_V1_OpID: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Kiem_V1_VersionEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VersionEntry"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}origin\0\u{1}seq\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}origin\0\u{1}seq\0\u{1}chain\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -335,6 +356,7 @@ nonisolated extension Kiem_V1_VersionEntry: SwiftProtobuf.Message, SwiftProtobuf
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.origin) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.seq) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.chain) }()
       default: break
       }
     }
@@ -347,12 +369,16 @@ nonisolated extension Kiem_V1_VersionEntry: SwiftProtobuf.Message, SwiftProtobuf
     if self.seq != 0 {
       try visitor.visitSingularUInt64Field(value: self.seq, fieldNumber: 2)
     }
+    if !self.chain.isEmpty {
+      try visitor.visitSingularBytesField(value: self.chain, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Kiem_V1_VersionEntry, rhs: Kiem_V1_VersionEntry) -> Bool {
     if lhs.origin != rhs.origin {return false}
     if lhs.seq != rhs.seq {return false}
+    if lhs.chain != rhs.chain {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
