@@ -41,3 +41,16 @@ extension Kiem_V1_ChangeKind {
         }
     }
 }
+
+extension Kiem_V1_AcceptPolicy {
+    /// `members` or `peers`, as kiemd.toml's `accept` names it; `unspecified`
+    /// for ACCEPT_POLICY_UNSPECIFIED (a node from before the setting: members)
+    /// or an unknown number.
+    public var name: String {
+        switch self {
+        case .members: "members"
+        case .peers: "peers"
+        case .unspecified, .UNRECOGNIZED: "unspecified"
+        }
+    }
+}

@@ -1,4 +1,6 @@
+import Foundation
 import KiemProtocol
+import KiemTransport
 
 /// What `kiemctl status` prints: the node's identity, counts, digest, version
 /// vector and peers.
@@ -24,8 +26,17 @@ struct StatusReport: CommandOutput, Equatable {
     var versionVector: [String: UInt64]
     var connectedPeers: UInt32
     var peers: [PeerReport]
+    /// Who may dial in: "members" (any federation member) or "peers".
+    var accept: String
+    /// The node's certificate, the CA certificates and the peers'
+    /// certificates, with when each expires.
+    var certificates: [CertificateReport]
+    /// One sentence for each certificate that expires within 30 days or
+    /// has expired, saying what to do.
+    var warnings: [String]
 
-    init(_ status: Kiem_V1_StatusResponse) {
+    /// The report of `status` as seen at `now` (certificate warnings depend on it).
+    init(_ status: Kiem_V1_StatusResponse, now: Date = Date()) {
         organisation = status.organisation
         node = status.nodeID
         role = status.role.name
@@ -40,6 +51,11 @@ struct StatusReport: CommandOutput, Equatable {
         versionVector = Dictionary(status.versionVector.entries.map { ($0.origin, $0.seq) }, uniquingKeysWith: max)
         connectedPeers = status.connectedPeerCount
         peers = status.peers.map(PeerReport.init)
+        // A node from before `accept` existed answers UNSPECIFIED: it admits every member.
+        accept = status.accept == .peers ? "peers" : "members"
+        let expiries = status.certificates.compactMap(CertificateExpiry.init(proto:))
+        certificates = expiries.map { CertificateReport($0, now: now) }
+        warnings = expiries.compactMap { $0.warning(at: now) }
     }
 
     var text: String {
@@ -54,13 +70,35 @@ struct StatusReport: CommandOutput, Equatable {
             ("digest", digest),
             ("version vector", vector.isEmpty ? "empty" : vector.joined(separator: " ")),
             ("peers", "\(connectedPeers) of \(peers.count) connected"),
+            ("accept", accept == "peers" ? "peers (only the listed peers may dial in)" : "members (any federation member may dial in)"),
         ]
+        for warning in warnings {
+            fields.append(("warning", warning))
+        }
         for equivocation in equivocations {
             fields.append(("equivocation", "\(equivocation.origin) signed two different ops with seq \(equivocation.seq); "
                 + "its ops are no longer accepted (kiemd log; proof in status --json)"))
         }
         let summary = Table.fields(fields).rendered
         return peers.isEmpty ? summary : summary + "\n\n" + PeerReport.table(peers, detailed: false).rendered
+    }
+
+    /// A certificate and the end of its validity.
+    struct CertificateReport: Encodable, Equatable {
+        /// "node", "ca" or "peer".
+        var kind: String
+        /// The node id for a node or peer certificate, the subject for a CA.
+        var name: String
+        var notValidAfter: Date
+        /// Negative once expired.
+        var secondsLeft: Int64
+
+        init(_ expiry: CertificateExpiry, now: Date) {
+            kind = expiry.kind.rawValue
+            name = expiry.name
+            notValidAfter = expiry.notValidAfter
+            secondsLeft = Int64(expiry.secondsLeft(at: now).rounded(.down))
+        }
     }
 
     /// An origin's equivocation.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KiemCore
 import KiemNode
+import KiemTransport
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -23,7 +25,7 @@ struct Kiemd: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The TOML configuration file.", valueName: "file"))
     var config: String
 
-    @Flag(name: .long, help: "Validate the configuration, print a summary and exit (0 if valid, 2 if not).")
+    @Flag(name: .long, help: "Validate the configuration, print a summary (with how long the certificates have left) and exit (0 if valid, 2 if not).")
     var checkConfig = false
 
     @Option(name: .long, help: ArgumentHelp("Override data_dir.", valueName: "folder"))
@@ -44,7 +46,7 @@ struct Kiemd: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if checkConfig {
-            print(Self.summary(of: configuration))
+            print(Self.summary(of: configuration, at: Date()))
             return
         }
         let (level, format) = (configuration.logLevel, configuration.logFormat)
@@ -98,7 +100,7 @@ struct Kiemd: AsyncParsableCommand {
         return configuration
     }
 
-    static func summary(of configuration: NodeConfiguration) -> String {
+    static func summary(of configuration: NodeConfiguration, at now: Date) -> String {
         var lines = [
             "configuration is valid",
             "  organisation  \(configuration.organisation)",
@@ -109,11 +111,45 @@ struct Kiemd: AsyncParsableCommand {
             "  metrics       \(configuration.metrics.map { "\($0)" } ?? "off")",
             "  log level     \(configuration.logLevel.rawValue)",
             "  log format    \(configuration.logFormat.rawValue)",
+            "  accept        \(configuration.accept.rawValue) (\(Self.explanation(of: configuration.accept)))",
             "  peers         \(configuration.peers.count)",
         ]
         for peer in configuration.peers {
             lines.append("    \(peer.node) (\(peer.organisation)) at \(peer.address)")
         }
+        lines += certificateLines(label: "certificate", path: configuration.tls.certificate, at: now) { () throws(PKIError) in
+            [try CertificateExpiry.node(configuration.node.rawValue, chainFile: configuration.tls.certificate)]
+        }
+        lines += certificateLines(label: "ca", path: configuration.tls.ca, at: now) { () throws(PKIError) in
+            try CertificateExpiry.cas(file: configuration.tls.ca)
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// Who `accept` lets dial in.
+    private static func explanation(of accept: NodeConfiguration.Accept) -> String {
+        switch accept {
+        case .members: "any node with a valid federation certificate may dial in"
+        case .peers: "only the nodes in the peer list may dial in"
+        }
+    }
+
+    /// One line per certificate `load` reads from `path` saying how long it
+    /// has left, and a warning line for one that expires within 30 days or
+    /// has expired. A file that cannot be read is said so (kiemd itself
+    /// refuses to start then).
+    private static func certificateLines(
+        label: String, path: String, at now: Date, _ load: () throws(PKIError) -> [CertificateExpiry]
+    ) -> [String] {
+        let padded = label.padding(toLength: 14, withPad: " ", startingAt: 0)
+        let expiries: [CertificateExpiry]
+        do {
+            expiries = try load()
+        } catch {
+            return ["  \(padded)\(error)"]
+        }
+        return expiries.flatMap { expiry in
+            ["  \(padded)\(path): \(expiry.remaining(at: now))"] + (expiry.warning(at: now).map { ["  warning       \($0)"] } ?? [])
+        }
     }
 }

@@ -13,6 +13,7 @@ struct NodeConfigurationTests {
         listen = "0.0.0.0:7400"
         log_level = "debug"
         log_format = "json"
+        accept = "peers"
 
         [tls]
         key = "tls/node.key"
@@ -46,11 +47,12 @@ struct NodeConfigurationTests {
         #expect(configuration.metrics == .init(host: "127.0.0.1", port: 9500))
         #expect(configuration.logLevel == .debug)
         #expect(configuration.logFormat == .json)
+        #expect(configuration.accept == .peers)
         #expect(configuration.peers.map(\.address) == [.init(host: "svb.example", port: 7400), .init(host: "::1", port: 7401)])
         #expect(configuration.peers.map(\.node.rawValue) == ["svb-1", "rws-1"])
     }
 
-    @Test("defaults: agency, listen on 0.0.0.0:7400, metrics on localhost only, info logs, no peers")
+    @Test("defaults: agency, listen on 0.0.0.0:7400, metrics on localhost only, info logs, any member may dial in, no peers")
     func defaults() throws {
         let configuration = try NodeConfiguration.parse(toml: """
             organisation = "svb"
@@ -66,6 +68,7 @@ struct NodeConfigurationTests {
         #expect(configuration.metrics == .init(host: "127.0.0.1", port: 9464))
         #expect(configuration.logLevel == .info)
         #expect(configuration.logFormat == .text)
+        #expect(configuration.accept == .members)
         #expect(configuration.peers.isEmpty)
         #expect(configuration.limits == NodeConfiguration.Limits())
         #expect(configuration.limits.connectionsPerPeer == 8 && configuration.limits.syncCallsPerPeer == 8)
@@ -94,6 +97,7 @@ struct NodeConfigurationTests {
         ("listen = \"7400\"", "listen", "is not host:port"),
         ("log_level = \"loud\"", "log_level", "must be one of"),
         ("log_format = \"xml\"", "log_format", "must be \"text\" or \"json\", not \"xml\""),
+        ("accept = \"friends\"", "accept", "must be \"members\" or \"peers\", not \"friends\""),
         ("data_dir = 3", "data_dir", "must be a string"),
         ("colour = \"blue\"", "colour", "is not a known setting"),
         ("[[peers]]\naddress = \"x:1\"\norganisation = \"svb\"", "peers[1].node", "is required"),

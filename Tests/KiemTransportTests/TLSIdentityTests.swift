@@ -205,6 +205,7 @@ struct TLSIdentityTests {
             .conflictingIdentity(reason: "r"),
             .malformedCertificate(reason: "r"),
             .unexpectedPeer(expected: "a", presented: "b"),
+            .notAPeer(presented: "rws/rws-1"),
             .rejectedByPeer(alert: "bad certificate"),
             .handshakeFailed(reason: "r"),
         ]

@@ -161,11 +161,13 @@ struct TLSTestServer: Sendable {
         identity: NodeTLSIdentity,
         membership: [OIN: OrganisationID] = [:],
         applicationProtocols: [String] = [],
-        closeAfterEcho: Bool = false
+        closeAfterEcho: Bool = false,
+        admission: KiemTLSContext.Admission? = nil
     ) async throws -> TLSTestServer {
         let (logger, logs) = CapturingLogHandler.logger("kiem.test.server")
         let context = try KiemTLSContext(
-            role: .server, identity: identity, membership: membership, applicationProtocols: applicationProtocols, logger: logger)
+            role: .server, identity: identity, membership: membership, applicationProtocols: applicationProtocols, logger: logger,
+            admission: admission)
         let (outcomes, continuation) = AsyncStream.makeStream(of: Result<PeerIdentity, PeerRefusal>.self)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -291,6 +291,23 @@ struct TLSTests {
         await server.stop()
     }
 
+    @Test("a server's admission turns an authenticated member down in the handshake: not-a-peer; a member it admits gets in")
+    func admission() async throws {
+        let server = try await TLSTestServer.start(identity: try serverIdentity()) { peer in
+            peer.node.rawValue == "uwv-1" ? nil : .notAPeer(presented: peer.description)
+        }
+        let admitted = try await TLSTestClient.connect(
+            port: server.port, identity: try pki.node("uwv", "uwv-1", oin: TLSFixtures.uwvOIN).tlsIdentity())
+        #expect(try await admitted.echo("ping") == "ping")
+        #expect(try await server.nextOutcome().map(\.node.rawValue) == .success("uwv-1"))
+        await admitted.close()
+        let refused = try await TLSTestClient.connect(port: server.port, identity: try pki.node("rws", "rws-1").tlsIdentity())
+        try await expectRefusal({ if case .notAPeer(let presented) = $0 { presented.hasPrefix("rws/rws-1") } else { false } },
+                                code: "not-a-peer", server: server, client: refused)
+        await refused.close()
+        await server.stop()
+    }
+
     @Test("a TLS 1.2-only client is refused: the server speaks TLS 1.3 only")
     func tls12Refused() async throws {
         let server = try await TLSTestServer.start(identity: try serverIdentity())

@@ -208,7 +208,12 @@ struct KiemctlCommandTests {
         #expect(failedSync.stderr.hasPrefix("kiemctl: sync with rws-1 failed: "), "\(failedSync)")
 
         let removed = try await uwv.kiemctl("peers", "remove", "rws-1")
-        #expect(removed.status == 0 && removed.stdout == "removed peer rws-1\n", "\(removed)")
+        #expect(removed.status == 0 && removed.stdout == """
+            removed peer rws-1: this node no longer dials it.
+            It can still dial in and sync: accept = "members" admits any node with a valid federation certificate. \
+            To refuse it, set accept = "peers" in kiemd.toml and restart kiemd.
+
+            """, "\(removed)")
         let after = try await uwv.kiemctlJSON("peers", "list")
         #expect((after["peers"] as? [[String: Any]])?.map { $0["node"] as? String } == ["svb-1"])
         let again = try await uwv.kiemctl("peers", "remove", "rws-1")

@@ -80,6 +80,43 @@ struct ReportTests {
         #expect(!StatusReport(Self.status).text.contains("equivocation"), "none, no line")
     }
 
+    @Test("status warns about a certificate within 30 days in text and JSON, lists every certificate, and names the accept policy")
+    func statusCertificates() throws {
+        let now = Date(timeIntervalSince1970: 1_777_593_600)
+        var status = Self.status
+        status.accept = .peers
+        status.certificates = [
+            .with { $0.kind = .node; $0.name = "uwv-1"; $0.notValidAfterUnix = 1_777_593_600 + 10 * 86_400 },
+            .with { $0.kind = .ca; $0.name = "CN=Kiem"; $0.notValidAfterUnix = 1_777_593_600 + 3_000 * 86_400 },
+            .with { $0.kind = .peer; $0.name = "svb-1"; $0.notValidAfterUnix = 1_777_593_600 - 86_400 },
+        ]
+        let report = StatusReport(status, now: now)
+        #expect(report.text.contains("accept          peers (only the listed peers may dial in)"))
+        #expect(report.text.contains("warning         this node's certificate (uwv-1) expires in 10 days, at 2026-05-11T00:00:00Z; "))
+        #expect(report.text.contains("warning         peer svb-1's certificate expired 1 day ago, at 2026-04-30T00:00:00Z; "))
+        #expect(!report.text.contains("CN=Kiem"), "the CA has years left: no warning")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(try JSONOutput.pretty(report).utf8)) as? [String: Any])
+        #expect((object["warnings"] as? [String])?.count == 2)
+        let certificates = try #require(object["certificates"] as? [[String: Any]])
+        #expect(certificates.map { $0["kind"] as? String } == ["node", "ca", "peer"])
+        #expect(certificates[0]["secondsLeft"] as? Int == 10 * 86_400)
+        #expect(certificates[0]["notValidAfter"] as? String == "2026-05-11T00:00:00Z")
+        #expect(object["accept"] as? String == "peers")
+        #expect(!StatusReport(Self.status).text.contains("warning"), "no certificates reported, no warning")
+    }
+
+    @Test("peers remove says what it did and what it did not: under members the node can still dial in")
+    func removedPeer() {
+        let members = RemovedPeer(peer: "svb-1", response: .with { $0.removed = true; $0.accept = .members })
+        #expect(members.mayStillDialIn)
+        #expect(members.text.contains("It can still dial in and sync"))
+        let peers = RemovedPeer(peer: "svb-1", response: .with { $0.removed = true; $0.accept = .peers; $0.closedConnections = 1 })
+        #expect(!peers.mayStillDialIn)
+        #expect(peers.text.hasPrefix("removed peer svb-1: this node no longer dials it, closed 1 connection it had opened, "
+            + "and refuses it from now on (accept = \"peers\")."))
+        #expect(peers.text.contains("Its certificate stays valid"))
+    }
+
     @Test("overview: a list the node cut at --limit says how many it holds")
     func overviewLimitedList() throws {
         let response = Kiem_V1_OverviewResponse.with {

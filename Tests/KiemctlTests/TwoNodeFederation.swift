@@ -19,27 +19,10 @@ struct TwoNodeFederation: Sendable {
     static func start() async throws -> TwoNodeFederation {
         let pki = try TestPKI()
         let root = try TestPKI.temporaryDirectory("kiemctl")
-        let uwvPort = try freeLoopbackPort()
-        let svbPort = try freeLoopbackPort()
-        func node(_ organisation: String, _ node: String, port: Int, peer: (String, String, Int)) throws -> KiemdProcess {
-            let folder = root.appendingPathComponent(node)
-            let tls = folder.appendingPathComponent("tls")
-            try pki.node(organisation, node).write(to: tls)
-            let configuration = NodeConfiguration(
-                organisation: try OrganisationID(organisation), node: try NodeID(node),
-                dataDirectory: folder.appendingPathComponent("data").path,
-                listen: .init(host: "127.0.0.1", port: port),
-                tls: .init(key: tls.appendingPathComponent("node.key").path,
-                           certificate: tls.appendingPathComponent("node.crt").path,
-                           ca: tls.appendingPathComponent("ca.crt").path),
-                peers: [.init(address: .init(host: "127.0.0.1", port: peer.2), organisation: try OrganisationID(peer.0),
-                              node: try NodeID(peer.1))],
-                metrics: nil)
-            return try KiemdProcess(configuration, folder: folder)
-        }
-        let uwv = try node("uwv", "uwv-1", port: uwvPort, peer: ("svb", "svb-1", svbPort))
+        let (uwvNode, svbNode) = (try LoopbackNode("uwv", "uwv-1"), try LoopbackNode("svb", "svb-1"))
+        let uwv = try uwvNode.start(try uwvNode.configuration(pki: pki, root: root, peers: [svbNode]), root: root)
         do {
-            let svb = try node("svb", "svb-1", port: svbPort, peer: ("uwv", "uwv-1", uwvPort))
+            let svb = try svbNode.start(try svbNode.configuration(pki: pki, root: root, peers: [uwvNode]), root: root)
             let federation = TwoNodeFederation(uwv: uwv, svb: svb)
             do {
                 try await uwv.waitUntilListening()

@@ -3,9 +3,7 @@
 
 The exported names are the `label: "kiem_..."` strings in Sources/KiemNode
 (swift-metrics counters, gauges and timers; a timer is a histogram with
-_bucket, _sum and _count series). kiem_certificate_expiry_seconds may appear
-in the alert rules before it is exported (it comes with certificate renewal);
-the script says when that exception is no longer needed.
+_bucket, _sum and _count series).
 Usage: check-metric-names.py  (from anywhere; exit 0 if all names are known)
 """
 import json
@@ -17,7 +15,6 @@ import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-PENDING_IN_RULES = {"kiem_certificate_expiry_seconds"}
 NAME = re.compile(r"\bkiem_[a-z0-9_]+")
 
 
@@ -50,16 +47,14 @@ def main():
     print(f"kiemd exports {len(names)} metrics: {', '.join(sorted(names))}")
     problems = []
     checks = [
-        ("kiem-dashboard.json", dashboard_expressions(HERE / "kiem-dashboard.json"), set()),
-        ("kiem-alerts.yml", rule_expressions(HERE / "kiem-alerts.yml"), PENDING_IN_RULES),
+        ("kiem-dashboard.json", dashboard_expressions(HERE / "kiem-dashboard.json")),
+        ("kiem-alerts.yml", rule_expressions(HERE / "kiem-alerts.yml")),
     ]
-    for file, expressions, allowed in checks:
+    for file, expressions in checks:
         used = {name for expression in expressions for name in NAME.findall(expression)}
-        unknown = sorted(name for name in used if not known(name, names) and name not in allowed)
+        unknown = sorted(name for name in used if not known(name, names))
         problems += [f"{file}: {name} is not a metric kiemd exports" for name in unknown]
         print(f"{file}: {len(expressions)} expressions, {len(used)} kiem metrics, {len(unknown)} unknown")
-    for name in sorted(PENDING_IN_RULES & names):
-        print(f"note: {name} is exported now; remove it from PENDING_IN_RULES and add it to the dashboard")
     for problem in problems:
         print(problem, file=sys.stderr)
     sys.exit(1 if problems else 0)

@@ -61,6 +61,12 @@ extension NodeConfiguration {
             }
             return format
         } ?? .text
+        let accept = try reader.optional("accept") { text throws(ConfigurationError) in
+            guard let accept = Accept(rawValue: text) else {
+                throw ConfigurationError(key: "accept", problem: "must be \"members\" or \"peers\", not \"\(text)\"")
+            }
+            return accept
+        } ?? .members
 
         var tlsReader = try reader.table("tls", required: true)!
         let tls = TLSFiles(
@@ -119,6 +125,7 @@ extension NodeConfiguration {
             organisation: organisation, node: node, role: role, dataDirectory: dataDirectory, listen: listen,
             tls: tls, peers: peers, metrics: metrics, dashboard: dashboard, logLevel: logLevel, logFormat: logFormat)
         configuration.limits = limits
+        configuration.accept = accept
         return configuration
     }
 
@@ -165,6 +172,7 @@ extension NodeConfiguration {
             "listen = \(quoted(listen.description))",
             "log_level = \(quoted(logLevel.rawValue))",
             "log_format = \(quoted(logFormat.rawValue))",
+            "accept = \(quoted(accept.rawValue))",
             "",
             "[tls]",
             "key = \(quoted(tls.key))",

@@ -20,6 +20,17 @@ public struct NodeConfiguration: Sendable, Equatable {
         case json
     }
 
+    /// Who may open a TLS session with the node (`accept` in the file).
+    public enum Accept: String, Sendable, CaseIterable {
+        /// Any node with a valid federation certificate (the default): a
+        /// member the node does not dial may still dial in and sync.
+        case members
+        /// Only the nodes in the peer list: the configuration's `[[peers]]`
+        /// with `kiemctl peers add|remove` applied. Others are refused in the
+        /// TLS handshake (`not-a-peer`); a removed peer's connections close.
+        case peers
+    }
+
     /// Where a TLS server listens or a peer is reached.
     public struct Address: Sendable, Hashable, CustomStringConvertible {
         public var host: String
@@ -99,6 +110,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var tls: TLSFiles
     /// The nodes to keep connections to.
     public var peers: [Peer]
+    /// Who may dial in: any federation member, or only the peers.
+    public var accept: Accept = .members
     /// Where Prometheus metrics, `/healthz` and `/readyz` are served; nil
     /// turns the endpoint off.
     public var metrics: Address?

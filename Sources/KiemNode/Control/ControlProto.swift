@@ -40,6 +40,15 @@ extension Annotation.Priority {
     }
 }
 
+extension NodeConfiguration.Accept {
+    var proto: Kiem_V1_AcceptPolicy {
+        switch self {
+        case .members: .members
+        case .peers: .peers
+        }
+    }
+}
+
 extension OpID {
     var proto: Kiem_V1_OpID {
         Kiem_V1_OpID.with {

@@ -15,6 +15,9 @@ struct ControlService: Sendable {
     let configuration: NodeConfiguration
     let replicator: Replicator
     let peers: PeerSupervisor
+    /// The listener peers connect to: a removed peer's connections are closed on it.
+    let server: RPCServer
+    let certificates: CertificateWatch
     let tls: KiemTLSContext
     let started: Date
     let logger: Logger
@@ -56,15 +59,7 @@ struct ControlService: Sendable {
             Kiem_V1_ListPeersResponse.with { $0.peers = PeerReports(peers: peers, replicator: replicator).all() }
         }
         router.unary(ControlAPI.addPeer) { request, _ in try await addPeer(request) }
-        router.unary(ControlAPI.removePeer) { request, _ in
-            guard !request.peer.isEmpty else { throw ControlRequests.invalid("peer (a node id or host:port) is required") }
-            do {
-                let removed = try await peers.remove(request.peer)
-                return Kiem_V1_RemovePeerResponse.with { $0.removed = removed != nil }
-            } catch {
-                throw RPCError(code: .internalError, message: "the peer list could not be saved: \(error)")
-            }
-        }
+        router.unary(ControlAPI.removePeer) { request, _ in try await removePeer(request) }
         router.serverStreaming(ControlAPI.watch) { request, events, _ in
             try await WatchFeed(replicator: replicator, filter: request, pool: pool).run(write: events.write)
         }
@@ -106,6 +101,33 @@ struct ControlService: Sendable {
             $0.stateDigest = digest
             $0.equivocations = equivocations.map(\.proto)
             $0.peers = reports
+            $0.certificates = certificates.current.map(\.proto)
+            $0.accept = configuration.accept.proto
+        }
+    }
+
+    /// Stops dialling the peer; under `accept = "peers"` also closes the
+    /// connections it opened, which the allow-list no longer admits.
+    private func removePeer(_ request: Kiem_V1_RemovePeerRequest) async throws -> Kiem_V1_RemovePeerResponse {
+        guard !request.peer.isEmpty else { throw ControlRequests.invalid("peer (a node id or host:port) is required") }
+        let removed: NodeConfiguration.Peer?
+        do {
+            removed = try await peers.remove(request.peer)
+        } catch {
+            throw RPCError(code: .internalError, message: "the peer list could not be saved: \(error)")
+        }
+        var closed = 0
+        if let removed, configuration.accept == .peers {
+            let allowList = peers.allowList
+            closed = server.closeConnections { !allowList.admits($0) }
+            logger.info("closed the connections of a removed peer", metadata: [
+                "kiem.peer": "\(removed.node)", "kiem.connections": "\(closed)",
+            ])
+        }
+        return Kiem_V1_RemovePeerResponse.with {
+            $0.removed = removed != nil
+            $0.accept = configuration.accept.proto
+            $0.closedConnections = UInt32(closed)
         }
     }
 

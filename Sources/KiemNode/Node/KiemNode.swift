@@ -36,17 +36,20 @@ public final class KiemNode: Service, Sendable {
     private let lock: DataFolderLock
     let logger: Logger
     let metrics: MetricsEndpoint
+    /// When the node's, the CA's and the peers' certificates expire.
+    let certificates: CertificateWatch
     /// The web dashboard, when enabled.
     let dashboard: DashboardServer?
     private let stopRequested = ChangeSignal()
     private let stopped = ChangeSignal()
     private let serving = Mutex(false)
 
-    private init(configuration: NodeConfiguration, counters: NodeCounters, metrics: MetricsEndpoint, dashboard: DashboardServer?,
-                 replicator: Replicator, server: RPCServer, controlServer: RPCServer, peers: PeerSupervisor, lock: DataFolderLock,
-                 logger: Logger) {
+    private init(configuration: NodeConfiguration, counters: NodeCounters, metrics: MetricsEndpoint, certificates: CertificateWatch,
+                 dashboard: DashboardServer?, replicator: Replicator, server: RPCServer, controlServer: RPCServer,
+                 peers: PeerSupervisor, lock: DataFolderLock, logger: Logger) {
         self.configuration = configuration
         self.metrics = metrics
+        self.certificates = certificates
         self.dashboard = dashboard
         self.counters = counters
         self.replicator = replicator
@@ -81,8 +84,12 @@ public final class KiemNode: Service, Sendable {
             } catch {
                 throw NodeStartupError("TLS: \(error)")
             }
+            let metrics = MetricsEndpoint()
+            let counters = NodeCounters(factory: metrics.factory)
+            let allowList = InboundAllowList(policy: configuration.accept, counters: counters)
             let serverTLS = try KiemTLSContext(
-                role: .server, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: logger)
+                role: .server, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: logger,
+                admission: allowList.refusal(for:))
             let clientTLS = try KiemTLSContext(
                 role: .client, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: logger)
             let own: PeerIdentity
@@ -114,8 +121,6 @@ public final class KiemNode: Service, Sendable {
                 ])
             }
             try await directory.learn(own)
-            let metrics = MetricsEndpoint()
-            let counters = NodeCounters(factory: metrics.factory)
             let replicator = Replicator(
                 oplog: oplog, directory: directory, registry: PeerRegistry(local: configuration.node, logger: logger),
                 changes: ChangeSignal(), role: configuration.role, counters: counters,
@@ -124,7 +129,10 @@ public final class KiemNode: Service, Sendable {
                 list: PeerList(
                     configured: configuration.peers, changes: peerChanges,
                     local: configuration.node),
-                changesPath: configuration.peerChangesPath, replicator: replicator, tls: clientTLS, logger: logger)
+                changesPath: configuration.peerChangesPath, replicator: replicator, tls: clientTLS, allowList: allowList,
+                logger: logger)
+            let certificates = CertificateWatch(
+                node: configuration.node, identity: identity, directory: directory, registry: replicator.registry, logger: logger)
             let dashboard = configuration.dashboard.enabled ? try DashboardServer(
                 settings: configuration.dashboard, trustRoots: configuration.tls.ca,
                 dashboard: Dashboard(overviews: OverviewSource(replicator: replicator),
@@ -142,17 +150,18 @@ public final class KiemNode: Service, Sendable {
             }
             openedServer = server
             let controlServer = try await bindControlSocket(
-                ControlService(configuration: configuration, replicator: replicator, peers: peers, tls: clientTLS,
-                               started: Date(), logger: logger),
+                ControlService(configuration: configuration, replicator: replicator, peers: peers, server: server,
+                               certificates: certificates, tls: clientTLS, started: Date(), logger: logger),
                 path: configuration.controlSocketPath, logger: logger)
             try PIDFile.write(path: configuration.pidPath)
             logger.info("node opened", metadata: [
                 "kiem.organisation": "\(configuration.organisation)", "kiem.role": "\(configuration.role.rawValue)",
                 "kiem.store": "\(configuration.storePath)", "kiem.vector": "\(oplog.versionVector)",
                 "kiem.listen": "\(server.localAddress.map { "\($0)" } ?? "?")",
-                "kiem.control": "\(configuration.controlSocketPath)",
+                "kiem.control": "\(configuration.controlSocketPath)", "kiem.accept": "\(configuration.accept.rawValue)",
             ])
-            return KiemNode(configuration: configuration, counters: counters, metrics: metrics, dashboard: dashboard,
+            return KiemNode(configuration: configuration, counters: counters, metrics: metrics, certificates: certificates,
+                            dashboard: dashboard,
                             replicator: replicator, server: server, controlServer: controlServer, peers: peers, lock: lock,
                             logger: logger)
         } catch {
@@ -219,6 +228,7 @@ public final class KiemNode: Service, Sendable {
     private func runServices() async throws {
         try await withThrowingTaskGroup(of: Void.self) { services in
             services.addTask { await self.peers.run() }
+            services.addTask { await self.certificates.run() }
             if let address = configuration.metrics {
                 let application = metrics.application(for: self, address: address)
                 services.addTask {

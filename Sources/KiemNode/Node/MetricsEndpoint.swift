@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KiemCore
+import KiemTransport
 import Metrics
 import Prometheus
 
@@ -9,8 +10,8 @@ import Prometheus
 /// serves peers and is not shutting down).
 ///
 /// Counters are updated as things happen (``NodeCounters``); gauges that
-/// describe state (connected peers, per-peer lag, database size, op count)
-/// are computed when scraped, so nothing runs between scrapes.
+/// describe state (connected peers, per-peer lag, database size, op count,
+/// certificate expiry) are computed when scraped, so nothing runs between scrapes.
 struct MetricsEndpoint: Sendable {
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
@@ -40,7 +41,21 @@ struct MetricsEndpoint: Sendable {
         }
         Gauge(label: "kiem_ops", factory: factory).record(Int64(clamping: vector.totalOps))
         Gauge(label: "kiem_database_bytes", factory: factory).record(Self.databaseBytes(node.configuration.storePath))
+        recordCertificateExpiry(node.certificates.current, at: Date())
         return registry.emitToString()
+    }
+
+    /// `kiem_certificate_expiry_seconds`: the seconds left until each
+    /// certificate's notAfter (negative once expired), `kind` node, ca or
+    /// peer (with `peer`). Of several trusted CAs the one that expires first.
+    private func recordCertificateExpiry(_ certificates: [CertificateExpiry], at now: Date) {
+        let firstCA = certificates.filter { $0.kind == .ca }.min { $0.notValidAfter < $1.notValidAfter }
+        for certificate in certificates where certificate.kind != .ca || certificate == firstCA {
+            var dimensions = [("kind", certificate.kind.rawValue)]
+            if certificate.kind == .peer { dimensions.append(("peer", certificate.name)) }
+            Gauge(label: "kiem_certificate_expiry_seconds", dimensions: dimensions, factory: factory)
+                .record(certificate.secondsLeft(at: now).rounded(.down))
+        }
     }
 
     /// The store file with its WAL.

@@ -19,6 +19,9 @@ public final class NodeCounters: Sendable {
         public var equivocations: [NodeID: UInt64] = [:]
         /// Streaming sync calls refused over the limits, per peer.
         public var refusedStreams: [NodeID: UInt64] = [:]
+        /// TLS sessions refused to members that are not peers (`accept =
+        /// "peers"`), per node.
+        public var refusedConnections: [NodeID: UInt64] = [:]
         /// Ops written locally.
         public var localWrites: UInt64 = 0
         /// Remote batches applied, and the time they took in total.
@@ -75,6 +78,13 @@ public final class NodeCounters: Sendable {
             state.refusedStreams[peer, default: 0] += 1
             return state.refusedStreams[peer]!
         }
+    }
+
+    /// Counts a TLS session refused to `node` (`reason` is the ``PeerRefusal`` code).
+    func recordRefusedConnection(from node: NodeID, reason: String) {
+        state.withLock { $0.refusedConnections[node, default: 0] += 1 }
+        Counter(label: "kiem_connections_refused_total", dimensions: [("peer", node.rawValue), ("reason", reason)], factory: factory)
+            .increment()
     }
 
     func recordLocalWrite() {

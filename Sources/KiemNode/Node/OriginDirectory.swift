@@ -18,6 +18,8 @@ final class OriginDirectory: Sendable {
     private struct Entry: Sendable {
         var identity: OriginIdentity
         var chainDER: [[UInt8]]
+        /// The end of the leaf certificate's validity.
+        var notValidAfter: Date
     }
 
     private let entries = Mutex<[NodeID: Entry]>([:])
@@ -49,6 +51,11 @@ final class OriginDirectory: Sendable {
     /// The identity ops of `node` are checked against, if known.
     func identity(of node: NodeID) -> OriginIdentity? {
         entries.withLock { $0[node]?.identity }
+    }
+
+    /// When the certificate of `node` stops being valid, if known.
+    func notValidAfter(of node: NodeID) -> Date? {
+        entries.withLock { $0[node]?.notValidAfter }
     }
 
     /// The certificate of `node` as sent with its ops, if known.
@@ -106,10 +113,11 @@ final class OriginDirectory: Sendable {
     /// Keeps the identity; a new one is also written to the store (on the
     /// thread pool, never on an event loop).
     private func record(_ identity: OriginIdentity, chain: [Certificate], persist: Bool) async throws {
+        guard let leaf = chain.first else { return }
         let der = try chain.map { try Array($0.serializeAsPEM().derBytes) }
         let isNew = entries.withLock { entries in
             guard entries[identity.node]?.chainDER != der else { return false }
-            entries[identity.node] = Entry(identity: identity, chainDER: der)
+            entries[identity.node] = Entry(identity: identity, chainDER: der, notValidAfter: leaf.notValidAfter)
             return true
         }
         if isNew, persist {

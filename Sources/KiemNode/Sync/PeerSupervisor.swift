@@ -9,7 +9,9 @@ import Synchronization
 /// (`kiemctl peers add|remove`): an added peer is dialled at once, a removed
 /// one's link is cancelled, which closes its connection. Every change is
 /// written to the data folder (and flushed to disk) before it takes effect,
-/// on the thread pool: never on the event loop that asked for it.
+/// on the thread pool: never on the event loop that asked for it. Each
+/// version of the list is handed to the ``InboundAllowList`` before it
+/// takes effect.
 final class PeerSupervisor: Sendable {
     private struct State {
         var list: PeerList
@@ -25,13 +27,17 @@ final class PeerSupervisor: Sendable {
     private let changesPath: String
     private let replicator: Replicator
     private let tls: KiemTLSContext
+    /// Who may dial in; follows the list.
+    let allowList: InboundAllowList
     private let logger: Logger
     private let started: AsyncStream<NodeConfiguration.Peer>
     private let start: AsyncStream<NodeConfiguration.Peer>.Continuation
 
-    init(list: PeerList, changesPath: String, replicator: Replicator, tls: KiemTLSContext, pool: NIOThreadPool = .singleton,
-         logger: Logger) {
+    init(list: PeerList, changesPath: String, replicator: Replicator, tls: KiemTLSContext, allowList: InboundAllowList,
+         pool: NIOThreadPool = .singleton, logger: Logger) {
+        allowList.admit(list)
         state = Mutex(State(list: list))
+        self.allowList = allowList
         self.pool = pool
         self.changesPath = changesPath
         self.replicator = replicator
@@ -93,6 +99,7 @@ final class PeerSupervisor: Sendable {
                 let result = try edit(&list)
                 guard list != before else { return result }
                 try list.changes.save(path: changesPath)
+                allowList.admit(list)
                 state.withLock { $0.list = list }
                 return result
             }

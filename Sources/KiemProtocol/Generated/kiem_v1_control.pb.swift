@@ -27,6 +27,98 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// What a certificate is to the node that reports it.
+public nonisolated enum Kiem_V1_CertificateKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// The node's own certificate.
+  case node // = 1
+
+  /// A federation CA certificate the node trusts.
+  case ca // = 2
+
+  /// A peer's certificate, as presented in its TLS handshake.
+  case peer // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .node
+    case 2: self = .ca
+    case 3: self = .peer
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .node: return 1
+    case .ca: return 2
+    case .peer: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Kiem_V1_CertificateKind] = [
+    .unspecified,
+    .node,
+    .ca,
+    .peer,
+  ]
+
+}
+
+/// Who may open a TLS session with a node (kiemd.toml `accept`).
+public nonisolated enum Kiem_V1_AcceptPolicy: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Any node with a valid federation certificate (the default).
+  case members // = 1
+
+  /// Only the nodes in the node's peer list (configured and added at runtime).
+  case peers // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .members
+    case 2: self = .peers
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .members: return 1
+    case .peers: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Kiem_V1_AcceptPolicy] = [
+    .unspecified,
+    .members,
+    .peers,
+  ]
+
+}
+
 public nonisolated enum Kiem_V1_PeerState: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
@@ -185,11 +277,43 @@ public nonisolated struct Kiem_V1_StatusResponse: @unchecked Sendable {
     set {_uniqueStorage()._peers = newValue}
   }
 
+  /// This node's certificate, the federation CA certificate(s) it trusts and
+  /// the certificates of its peers, with when each expires.
+  public var certificates: [Kiem_V1_CertificateValidity] {
+    get {_storage._certificates}
+    set {_uniqueStorage()._certificates = newValue}
+  }
+
+  /// Who may open a TLS session with this node (kiemd.toml `accept`).
+  public var accept: Kiem_V1_AcceptPolicy {
+    get {_storage._accept}
+    set {_uniqueStorage()._accept = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One certificate and the end of its validity.
+public nonisolated struct Kiem_V1_CertificateValidity: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: Kiem_V1_CertificateKind = .unspecified
+
+  /// The node id for a node or peer certificate, the subject for a CA.
+  public var name: String = String()
+
+  /// The certificate's notAfter, in Unix seconds.
+  public var notValidAfterUnix: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// The result of every write: the op it created and the initiative afterwards.
@@ -699,6 +823,14 @@ public nonisolated struct Kiem_V1_RemovePeerResponse: Sendable {
   // methods supported on all messages.
 
   public var removed: Bool = false
+
+  /// The node's inbound policy: under ACCEPT_POLICY_MEMBERS the removed node
+  /// may still dial in; under ACCEPT_POLICY_PEERS it is refused from now on.
+  public var accept: Kiem_V1_AcceptPolicy = .unspecified
+
+  /// Live connections the removed node had opened to this one that were
+  /// closed (only under ACCEPT_POLICY_PEERS).
+  public var closedConnections: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1302,6 +1434,14 @@ public nonisolated struct Kiem_V1_OverviewResponse: @unchecked Sendable {
 
 fileprivate nonisolated let _protobuf_package = "kiem.v1"
 
+nonisolated extension Kiem_V1_CertificateKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CERTIFICATE_KIND_UNSPECIFIED\0\u{1}CERTIFICATE_KIND_NODE\0\u{1}CERTIFICATE_KIND_CA\0\u{1}CERTIFICATE_KIND_PEER\0")
+}
+
+nonisolated extension Kiem_V1_AcceptPolicy: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACCEPT_POLICY_UNSPECIFIED\0\u{1}ACCEPT_POLICY_MEMBERS\0\u{1}ACCEPT_POLICY_PEERS\0")
+}
+
 nonisolated extension Kiem_V1_PeerState: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PEER_STATE_UNSPECIFIED\0\u{1}PEER_STATE_CONNECTING\0\u{1}PEER_STATE_CONNECTED\0\u{1}PEER_STATE_BACKOFF\0\u{1}PEER_STATE_FAILED\0")
 }
@@ -1327,7 +1467,7 @@ nonisolated extension Kiem_V1_StatusRequest: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{3}software_version\0\u{3}min_protocol_version\0\u{3}max_protocol_version\0\u{3}uptime_seconds\0\u{3}version_vector\0\u{3}initiative_count\0\u{3}op_count\0\u{3}held_op_count\0\u{3}rejected_op_count\0\u{3}peer_count\0\u{3}connected_peer_count\0\u{3}state_digest\0\u{1}equivocations\0\u{1}peers\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{3}software_version\0\u{3}min_protocol_version\0\u{3}max_protocol_version\0\u{3}uptime_seconds\0\u{3}version_vector\0\u{3}initiative_count\0\u{3}op_count\0\u{3}held_op_count\0\u{3}rejected_op_count\0\u{3}peer_count\0\u{3}connected_peer_count\0\u{3}state_digest\0\u{1}equivocations\0\u{1}peers\0\u{1}certificates\0\u{1}accept\0")
 
   fileprivate class _StorageClass {
     var _nodeID: String = String()
@@ -1347,6 +1487,8 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
     var _stateDigest: String = String()
     var _equivocations: [Kiem_V1_EquivocationProof] = []
     var _peers: [Kiem_V1_Peer] = []
+    var _certificates: [Kiem_V1_CertificateValidity] = []
+    var _accept: Kiem_V1_AcceptPolicy = .unspecified
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1374,6 +1516,8 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
       _stateDigest = source._stateDigest
       _equivocations = source._equivocations
       _peers = source._peers
+      _certificates = source._certificates
+      _accept = source._accept
     }
   }
 
@@ -1409,6 +1553,8 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._stateDigest) }()
         case 16: try { try decoder.decodeRepeatedMessageField(value: &_storage._equivocations) }()
         case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._peers) }()
+        case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._certificates) }()
+        case 19: try { try decoder.decodeSingularEnumField(value: &_storage._accept) }()
         default: break
         }
       }
@@ -1472,6 +1618,12 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
       if !_storage._peers.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._peers, fieldNumber: 17)
       }
+      if !_storage._certificates.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._certificates, fieldNumber: 18)
+      }
+      if _storage._accept != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._accept, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1498,10 +1650,52 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
         if _storage._stateDigest != rhs_storage._stateDigest {return false}
         if _storage._equivocations != rhs_storage._equivocations {return false}
         if _storage._peers != rhs_storage._peers {return false}
+        if _storage._certificates != rhs_storage._certificates {return false}
+        if _storage._accept != rhs_storage._accept {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_CertificateValidity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CertificateValidity"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}name\0\u{3}not_valid_after_unix\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.notValidAfterUnix) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if self.notValidAfterUnix != 0 {
+      try visitor.visitSingularInt64Field(value: self.notValidAfterUnix, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_CertificateValidity, rhs: Kiem_V1_CertificateValidity) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.notValidAfterUnix != rhs.notValidAfterUnix {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2358,7 +2552,7 @@ nonisolated extension Kiem_V1_RemovePeerRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Kiem_V1_RemovePeerResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RemovePeerResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}removed\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}removed\0\u{1}accept\0\u{3}closed_connections\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2367,6 +2561,8 @@ nonisolated extension Kiem_V1_RemovePeerResponse: SwiftProtobuf.Message, SwiftPr
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBoolField(value: &self.removed) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.accept) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.closedConnections) }()
       default: break
       }
     }
@@ -2376,11 +2572,19 @@ nonisolated extension Kiem_V1_RemovePeerResponse: SwiftProtobuf.Message, SwiftPr
     if self.removed != false {
       try visitor.visitSingularBoolField(value: self.removed, fieldNumber: 1)
     }
+    if self.accept != .unspecified {
+      try visitor.visitSingularEnumField(value: self.accept, fieldNumber: 2)
+    }
+    if self.closedConnections != 0 {
+      try visitor.visitSingularUInt32Field(value: self.closedConnections, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Kiem_V1_RemovePeerResponse, rhs: Kiem_V1_RemovePeerResponse) -> Bool {
     if lhs.removed != rhs.removed {return false}
+    if lhs.accept != rhs.accept {return false}
+    if lhs.closedConnections != rhs.closedConnections {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

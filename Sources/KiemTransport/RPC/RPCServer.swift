@@ -188,6 +188,15 @@ public final class RPCServer: Sendable {
         self.registry.count
     }
 
+    /// Closes every open connection whose TLS peer `matches`, e.g. a node
+    /// that may no longer connect; the calls on them end as if the network
+    /// had dropped. A connection still in its handshake is not matched.
+    /// - Returns: how many connections were closed.
+    @discardableResult
+    public func closeConnections(where matches: (PeerIdentity) -> Bool) -> Int {
+        self.registry.close(where: matches)
+    }
+
     private func serve(_ connection: Connection) async {
         var logger = self.logger
         logger[metadataKey: RPCLogKey.peer] = "\(connection.channel.remoteAddress.map { "\($0)" } ?? "local")"
@@ -231,6 +240,8 @@ public final class RPCServer: Sendable {
 private final class ConnectionRegistry: Sendable {
     private struct State {
         var connections: [ObjectIdentifier: NIOLoopBound<RPCConnectionHandler>] = [:]
+        /// The open connections whose TLS handshake named their peer.
+        var authenticated: [ObjectIdentifier: (peer: PeerIdentity, channel: any Channel)] = [:]
         var table: RPCConnectionLimits.Table
         var shuttingDown = false
     }
@@ -262,11 +273,15 @@ private final class ConnectionRegistry: Sendable {
     }
 
     /// Closes the connection right after its TLS handshake if its node
-    /// already holds as many connections as allowed.
+    /// already holds as many connections as allowed; otherwise remembers
+    /// its peer for ``close(where:)``.
     func limitPerPeer(_ channel: any Channel) {
         channel.kiemPeerIdentity().whenSuccess { peer in
             let (admitted, limit) = self.state.withLock { state in
-                (state.table.authenticate(ObjectIdentifier(channel), as: peer.node), state.table.limits.perPeer)
+                let key = ObjectIdentifier(channel)
+                let admitted = state.table.authenticate(key, as: peer.node)
+                if admitted, state.table.open.contains(key) { state.authenticated[key] = (peer, channel) }
+                return (admitted, state.table.limits.perPeer)
             }
             guard !admitted else { return }
             self.logger.warning("closed a connection over the limit per peer", metadata: [
@@ -291,8 +306,20 @@ private final class ConnectionRegistry: Sendable {
         let key = ObjectIdentifier(channel)
         self.state.withLock { state in
             state.connections.removeValue(forKey: key)
+            state.authenticated.removeValue(forKey: key)
             state.table.remove(key)
         }
+    }
+
+    /// Closes the authenticated connections whose peer `matches`.
+    func close(where matches: (PeerIdentity) -> Bool) -> Int {
+        let channels = self.state.withLock { state in
+            state.authenticated.values.filter { matches($0.peer) }.map(\.channel)
+        }
+        for channel in channels {
+            channel.close(promise: nil)
+        }
+        return channels.count
     }
 
     func beginShutdown() -> [NIOLoopBound<RPCConnectionHandler>] {

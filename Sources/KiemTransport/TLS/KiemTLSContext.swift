@@ -30,6 +30,13 @@ public struct KiemTLSContext: Sendable {
     private let sslContext: NIOSSLContext
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let admission: Admission?
+
+    /// Decides, after its certificate passed every check, whether an
+    /// authenticated peer may have a connection: nil admits it, a refusal
+    /// turns the handshake down with that refusal. Asked in every handshake,
+    /// so a change to what it consults takes effect with the next one.
+    public typealias Admission = @Sendable (PeerIdentity) -> PeerRefusal?
 
     /// - Parameters:
     ///   - role: Whether this context accepts (server) or dials (client).
@@ -40,6 +47,8 @@ public struct KiemTLSContext: Sendable {
     ///     (server). When given, a handshake that does not agree on one of
     ///     them is refused (``PeerRefusal/applicationProtocolMismatch(required:negotiated:)``).
     ///   - logger: Receives one line per refused peer (`kiem.tls.refusal`).
+    ///   - admission: Who of the authenticated peers may connect (see
+    ///     ``Admission``); nil admits every federation member.
     ///   - now: The clock certificate validity is checked against.
     public init(
         role: Role,
@@ -48,6 +57,7 @@ public struct KiemTLSContext: Sendable {
         rsaKeySizes: ClosedRange<Int> = FederationTrust.defaultRSAKeySizes,
         applicationProtocols: [String] = [],
         logger: Logger,
+        admission: Admission? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         let trust = FederationTrust(roots: identity.trustRoots, membership: membership, rsaKeySizes: rsaKeySizes)
@@ -64,6 +74,7 @@ public struct KiemTLSContext: Sendable {
         self.configuration = configuration
         self.sslContext = try NIOSSLContext(configuration: configuration)
         self.logger = logger
+        self.admission = admission
         self.now = now
     }
 
@@ -143,6 +154,7 @@ public struct KiemTLSContext: Sendable {
     private func makeVerificationCallback(slot: PeerVerificationSlot, expectedPeer: ExpectedPeer?) -> NIOSSLCustomVerificationCallback {
         let verifier = self.verifier
         let now = self.now
+        let admission = self.admission
         return { certificates, promise in
             var chain: [[UInt8]] = []
             for certificate in certificates {
@@ -159,6 +171,9 @@ public struct KiemTLSContext: Sendable {
                 var verdict = await verifier.verify(presentedChain: presentedChain, at: time)
                 if case .success(let identity) = verdict, let expectedPeer, !expectedPeer.matches(identity) {
                     verdict = .failure(.unexpectedPeer(expected: expectedPeer.description, presented: identity.description))
+                }
+                if case .success(let identity) = verdict, let admission, let refusal = admission(identity) {
+                    verdict = .failure(refusal)
                 }
                 slot.store(verdict)
                 switch verdict {

@@ -36,6 +36,9 @@ public enum PeerRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case malformedCertificate(reason: String)
     /// A dialled peer authenticated as someone other than expected.
     case unexpectedPeer(expected: String, presented: String)
+    /// A federation member dialled in, but this node accepts only the nodes
+    /// in its peer list (kiemd.toml `accept = "peers"`) and it is not one.
+    case notAPeer(presented: String)
     /// The peer aborted the handshake with a TLS alert: it refused us.
     case rejectedByPeer(alert: String)
     /// The handshake did not agree on the application protocol (ALPN) this
@@ -61,6 +64,7 @@ public enum PeerRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .conflictingIdentity: return "conflicting-identity"
         case .malformedCertificate: return "malformed-certificate"
         case .unexpectedPeer: return "unexpected-peer"
+        case .notAPeer: return "not-a-peer"
         case .rejectedByPeer: return "rejected-by-peer"
         case .applicationProtocolMismatch: return "alpn"
         case .handshakeFailed: return "handshake-failed"
@@ -96,6 +100,8 @@ public enum PeerRefusal: Error, Hashable, Sendable, CustomStringConvertible {
             return "The certificate could not be read: \(reason)."
         case .unexpectedPeer(let expected, let presented):
             return "Expected to reach \(expected), but the peer authenticated as \(presented)."
+        case .notAPeer(let presented):
+            return "\(presented) is a federation member but not one of this node's peers, and this node accepts only its peers (accept = \"peers\")."
         case .rejectedByPeer(let alert):
             return "The peer refused the connection with TLS alert '\(alert)' (it did not accept this node's certificate or settings)."
         case .applicationProtocolMismatch(let required, let negotiated):
