@@ -83,6 +83,45 @@ import Testing
         #expect(throws: CanonicalDecodingError.self) { try Op(canonicalBytes: badOrigin) }
     }
 
+    @Test("10,000 payload mutations with the digest and length made to match: the payload parser refuses each or decodes it, and whatever decodes re-encodes to exactly the bytes it came from")
+    func mutatedPayloadsDecodeStrictly() {
+        var rng = SeededGenerator(seed: 7)
+        let samples = Self.sampleOps()
+        var decoded = 0
+        var refused = 0
+        for round in 0..<10_000 {
+            let op = samples[round % samples.count]
+            var payload = op.payloadBytes
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0:
+                for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                    payload[Int.random(in: 0..<payload.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                }
+            case 1:
+                payload.removeLast(Int.random(in: 1...payload.count, using: &rng))
+            case 2:
+                payload.insert(UInt8.random(in: 0...255, using: &rng), at: Int.random(in: 0...payload.count, using: &rng))
+            default:
+                // A small change where parsers look: a length or count byte.
+                let index = Int.random(in: 0..<min(payload.count, 16), using: &rng)
+                payload[index] = payload[index] &+ UInt8.random(in: 1...3, using: &rng)
+            }
+            let length = UInt32(payload.count)
+            let bytes = Array(op.canonicalBytes.prefix(op.headerLength - 32)) + Op.digest(of: payload)
+                + [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + payload
+            do {
+                let result = try Op(canonicalBytes: bytes)
+                #expect(result.canonicalBytes == bytes, "round \(round): decoded bytes re-encode differently")
+                decoded += 1
+            } catch .payloadDigestMismatch {
+                Issue.record("round \(round): the digest was recomputed, so the payload parser must decide")
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(decoded > 500 && refused > 500, "decoded \(decoded), refused \(refused): both paths are exercised")
+    }
+
     @Test func randomBytesNeverCrashTheDecoder() {
         var rng = SeededGenerator(seed: 42)
         let valid = Self.sampleOps().map(\.canonicalBytes)
