@@ -69,8 +69,9 @@ enum PKIFileWriter {
     }
 
     private static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
+        withUnsafeTemporaryAllocation(of: stat.self, capacity: 1) { info in
+            lstat(path, info.baseAddress!) == 0
+        }
     }
 
     private static func create(_ file: PKIFile, at path: String) throws(PKIError) {

@@ -33,12 +33,11 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    /// The event-loop side of one stream: the box, and the messages taken
-    /// from it that credit has not let out yet.
+    /// The event-loop side of one stream: the box, and what was taken from
+    /// it that credit has not let out yet.
     final class StreamEntry {
         let box: RPCStreamBox
-        var queue = CircularBuffer<ByteBuffer>(initialCapacity: 4)
-        var pendingEnd: RPCOutboundEnd?
+        var queue = RPCOutboundQueue()
 
         init(box: RPCStreamBox) {
             self.box = box
@@ -380,10 +379,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             let id = frame.streamID
             box.assign(id)
             let entry = StreamEntry(box: box)
-            entry.queue.append(contentsOf: messages)
-            if halfClose && !messages.isEmpty {
-                entry.pendingEnd = .halfClose
-            }
+            entry.queue.enqueue(messages, end: halfClose && !messages.isEmpty ? .halfClose : nil)
             self.streams[id] = entry
             if deadline != nil {
                 self.timerNeedsUpdate = true
@@ -465,82 +461,70 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
 
     private func takeQueued(from box: RPCStreamBox, into entry: StreamEntry) {
         let (_, messages, end) = box.takeOutbound()
-        if !messages.isEmpty {
-            entry.queue.append(contentsOf: messages)
-        }
-        if let end {
-            entry.pendingEnd = end
-        }
+        entry.queue.enqueue(messages, end: end)
     }
 
     private func sendAllQueued() {
-        for (id, entry) in self.streams where !entry.queue.isEmpty || entry.pendingEnd != nil {
+        for (id, entry) in self.streams where !entry.queue.isEmpty {
             self.sendQueued(id, entry)
         }
     }
 
     /// Sends queued messages while credit and the channel allow, then the
-    /// queued end (half-close or trailers) once the queue is empty.
+    /// queued end (half-close or trailers) once the queue is empty; what to
+    /// send next is ``RPCOutboundQueue``'s decision.
     private func sendQueued(_ id: StreamID, _ entry: StreamEntry) {
         guard let context = self.context else { return }
-        var sentBytes = 0
-        if case .trailers(_, discardQueued: true)? = entry.pendingEnd {
-            for message in entry.queue {
-                sentBytes += message.readableBytes
-            }
-            entry.queue.removeAll()
+        var sentBytes = entry.queue.discardIfEnding()
+        // Tells the writer what left its buffer, before anything ends the stream.
+        func reportSent() {
+            if sentBytes > 0 { entry.box.outboundSent(sentBytes) }
+            sentBytes = 0
         }
-        while let message = entry.queue.first, context.channel.isWritable {
-            let isLast: Bool
-            if case .halfClose? = entry.pendingEnd, entry.queue.count == 1 {
-                isLast = true
-            } else {
-                isLast = false
-            }
-            do {
-                switch try self.machine.sendMessage(message, on: id, endStream: isLast) {
-                case .send(let frame):
-                    self.write(frame)
-                    entry.queue.removeFirst()
-                    sentBytes += message.readableBytes
-                    if isLast {
-                        entry.pendingEnd = nil
+        defer { reportSent() }
+        while true {
+            switch entry.queue.next {
+            case .message(let message, let endStream):
+                guard context.channel.isWritable else { return }
+                do {
+                    guard case .send(let frame) = try self.machine.sendMessage(message, on: id, endStream: endStream) else {
+                        return  // blocked on credit
                     }
-                case .blocked:
-                    entry.box.outboundSent(sentBytes)
+                    self.write(frame)
+                    sentBytes += entry.queue.sent()
+                } catch {
+                    reportSent()
+                    self.failStreamLocally(id, entry, error)
                     return
                 }
-            } catch {
-                entry.box.outboundSent(sentBytes)
-                self.failStreamLocally(id, entry, error)
+            case .halfClose:
+                reportSent()
+                entry.queue.sent()
+                do {
+                    self.write(try self.machine.sendHalfClose(on: id))
+                } catch {
+                    self.failStreamLocally(id, entry, error)
+                }
+                return
+            case .trailers(let trailers):
+                reportSent()
+                entry.queue.sent()
+                do {
+                    self.write(try self.machine.sendTrailers(trailers, on: id))
+                } catch {
+                    // Invalid trailing metadata: nothing changed; report it instead.
+                    let fallback = Frame.Trailers(code: .internalError, message: "handler produced invalid trailers: \(error.message)")
+                    if let frame = try? self.machine.sendTrailers(fallback, on: id) {
+                        self.write(frame)
+                    }
+                }
+                self.streams.removeValue(forKey: id)
+                self.returnCredit(entry.box.complete(inboundError: nil), on: id)
+                self.closeIfReady()
+                return
+            case .idle:
                 return
             }
-        }
-        if sentBytes > 0 {
-            entry.box.outboundSent(sentBytes)
-        }
-        guard entry.queue.isEmpty, let end = entry.pendingEnd else { return }
-        entry.pendingEnd = nil
-        switch end {
-        case .halfClose:
-            do {
-                self.write(try self.machine.sendHalfClose(on: id))
-            } catch {
-                self.failStreamLocally(id, entry, error)
-            }
-        case .trailers(let trailers, _):
-            do {
-                self.write(try self.machine.sendTrailers(trailers, on: id))
-            } catch {
-                // Invalid trailing metadata: nothing changed; report it instead.
-                let fallback = Frame.Trailers(code: .internalError, message: "handler produced invalid trailers: \(error.message)")
-                if let frame = try? self.machine.sendTrailers(fallback, on: id) {
-                    self.write(frame)
-                }
-            }
-            self.streams.removeValue(forKey: id)
-            self.returnCredit(entry.box.complete(inboundError: nil), on: id)
-            self.closeIfReady()
         }
     }
 
