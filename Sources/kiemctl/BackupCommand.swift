@@ -3,6 +3,7 @@ import Foundation
 import KiemClient
 import KiemProtocol
 import KiemTransport
+import SwiftProtobuf
 
 /// `kiemctl backup`.
 struct BackupCommand: AsyncParsableCommand {

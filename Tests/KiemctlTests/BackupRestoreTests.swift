@@ -50,7 +50,7 @@ struct BackupRestoreTests {
         #expect(restored.status == 0 && restored.stdout.contains("restored \(backup) into"), "\(restored)")
 
         uwv = try await start(uwvNode, uwvConfiguration)
-        try await expectWritesPaused(on: uwv, ownSeq: 3, because: "restored from \(backup)", initiative: id)
+        try await expectWritesPaused(on: uwv, ownSeq: 3, because: "restored from \(backup)")
         svb = try await start(svbNode, svbConfiguration)
         try await expectResumes(uwv, svb: svb, ownSeq: 13, initiative: id)
         await stop(uwv, svb)
@@ -69,7 +69,7 @@ struct BackupRestoreTests {
         }
 
         uwv = try await start(uwvNode, uwvConfiguration, arguments: ["--rebuild-from-peers"])
-        try await expectWritesPaused(on: uwv, ownSeq: 0, because: "--rebuild-from-peers", initiative: nil)
+        try await expectWritesPaused(on: uwv, ownSeq: 0, because: "--rebuild-from-peers")
         svb = try await start(svbNode, svbConfiguration)
         try await expectResumes(uwv, svb: svb, ownSeq: 5, initiative: id)
         await stop(uwv, svb)
@@ -116,7 +116,7 @@ struct BackupRestoreTests {
 
     /// uwv-1 runs alone on a restored or rebuilt store: it refuses to write
     /// (FAILED_PRECONDITION, in words) and status says why.
-    private func expectWritesPaused(on uwv: KiemdProcess, ownSeq: Int, because mark: String, initiative: String?) async throws {
+    private func expectWritesPaused(on uwv: KiemdProcess, ownSeq: Int, because mark: String) async throws {
         let refused = try await uwv.kiemctl("initiative", "create", "--title", "Te vroeg")
         #expect(refused.status == 1 && refused.stderr.contains("never signs a seq twice") && refused.stderr.contains(mark),
                 "\(refused)")

@@ -110,8 +110,8 @@ public final class KiemNode: Service, Sendable {
             let store = try await pool.runIfActive { try KiemStore.open(path: configuration.storePath) }
             openedStore = store
             let oplog = try await pool.runIfActive {
-                let mark = rebuildFromPeers
-                    ? try StoreRestore.markRebuild(configuration) : try RestoreMark.load(path: configuration.restoreMarkPath)
+                let mark: RestoreMark? = try rebuildFromPeers
+                    ? StoreRestore.markRebuild(configuration) : RestoreMark.load(path: configuration.restoreMarkPath)
                 return try OpLog(store: store, node: configuration.node, organisation: configuration.organisation, key: signingKey,
                                  restoreMark: mark)
             }

@@ -10,4 +10,11 @@ public struct StoreBackup: Sendable, Equatable {
     public var counts: StoreCounts
     /// Which ops it holds.
     public var versionVector: VersionVector
+
+    public init(path: String, sizeBytes: UInt64, counts: StoreCounts, versionVector: VersionVector) {
+        self.path = path
+        self.sizeBytes = sizeBytes
+        self.counts = counts
+        self.versionVector = versionVector
+    }
 }
