@@ -118,6 +118,7 @@ let package = Package(
             dependencies: [
                 "KiemCore",
                 "KiemNode",
+                "KiemStore",
                 "KiemTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

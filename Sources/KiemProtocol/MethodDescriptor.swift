@@ -92,11 +92,13 @@ extension MethodDescriptor {
         public static let sync = MethodDescriptor(service: service, method: "Sync", kind: .serverStreaming)
         /// `Overview`: unary.
         public static let overview = MethodDescriptor(service: service, method: "Overview", kind: .unary)
+        /// `Backup`: unary.
+        public static let backup = MethodDescriptor(service: service, method: "Backup", kind: .unary)
 
         /// Every method of the service.
         public static let all: [MethodDescriptor] = [
             status, createInitiative, editInitiative, setPhase, logProgress, adopt, endorse, archive, annotate,
-            queryInitiatives, getInitiative, listPeers, addPeer, removePeer, watch, sync, overview,
+            queryInitiatives, getInitiative, listPeers, addPeer, removePeer, watch, sync, overview, backup,
         ]
     }
 

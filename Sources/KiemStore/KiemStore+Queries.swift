@@ -147,15 +147,7 @@ extension KiemStore {
 
     /// How many initiatives and ops the store holds.
     public func counts() throws -> StoreCounts {
-        try perform { pool in
-            try pool.read { db in
-                let row = try Row.fetchOne(db, sql: """
-                    SELECT (SELECT count(*) FROM initiative), (SELECT count(*) FROM op),
-                           (SELECT count(*) FROM held_op), (SELECT count(*) FROM rejected_op)
-                    """)!
-                return StoreCounts(initiatives: row[0], ops: row[1], held: row[2], rejected: row[3])
-            }
-        }
+        try perform { pool in try pool.read { db in try StoreReads.counts(in: db) } }
     }
 
     // MARK: Row decoding

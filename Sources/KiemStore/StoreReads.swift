@@ -25,6 +25,15 @@ enum StoreReads {
         return initiative
     }
 
+    /// How many initiatives and ops the store holds.
+    static func counts(in db: Database) throws -> StoreCounts {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT count(*) FROM initiative), (SELECT count(*) FROM op),
+                   (SELECT count(*) FROM held_op), (SELECT count(*) FROM rejected_op)
+            """)!
+        return StoreCounts(initiatives: row[0], ops: row[1], held: row[2], rejected: row[3])
+    }
+
     /// The stored version vector.
     static func versionVector(in db: Database) throws -> VersionVector {
         var entries: [NodeID: UInt64] = [:]

@@ -18,8 +18,9 @@ public final class KiemdProcess: Sendable {
         public var description: String { "the kiemd binary was not built next to the tests (run `swift build --build-tests`)" }
     }
 
-    /// Writes `configuration` as TOML into `folder` and starts kiemd on it.
-    public init(_ configuration: NodeConfiguration, folder: URL) throws {
+    /// Writes `configuration` as TOML into `folder` and starts kiemd on it,
+    /// with `arguments` after `--config` (e.g. `--rebuild-from-peers`).
+    public init(_ configuration: NodeConfiguration, folder: URL, arguments: [String] = []) throws {
         guard let kiemd = BuiltExecutable("kiemd") else { throw NotBuilt() }
         self.configuration = configuration
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -29,7 +30,7 @@ public final class KiemdProcess: Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
-        child = try ChildProcess(kiemd.url, ["--config", configurationPath], onOutput: { log.write($0) })
+        child = try ChildProcess(kiemd.url, ["--config", configurationPath] + arguments, onOutput: { log.write($0) })
     }
 
     /// The control socket (`kiemd.sock` in the data folder).

@@ -22,7 +22,7 @@ struct Kiemctl: AsyncParsableCommand {
         commandName: "kiemctl",
         abstract: "Administer a Kiem node and its federation.",
         discussion: """
-            The node commands (status, peers, initiative, watch, sync) talk to kiemd over its \
+            The node commands (status, peers, initiative, watch, sync, backup) talk to kiemd over its \
             control socket, found in this order: --socket PATH, $KIEM_SOCKET, the data_dir of \
             --config FILE (kiemd.toml), /var/lib/kiem/kiemd.sock. The socket belongs to the user \
             kiemd runs as. Every command takes --json for output that scripts can read. \
@@ -52,7 +52,7 @@ struct Kiemctl: AsyncParsableCommand {
             """,
         subcommands: [
             StatusCommand.self, PeersCommand.self, InitiativeCommand.self, WatchCommand.self, SyncCommand.self,
-            OverviewCommand.self, DoctorCommand.self,
+            OverviewCommand.self, BackupCommand.self, DoctorCommand.self,
             PKICommand.self, DemoCommand.self,
         ]
     )

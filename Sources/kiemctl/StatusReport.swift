@@ -34,6 +34,9 @@ struct StatusReport: CommandOutput, Equatable {
     /// One sentence for each certificate that expires within 30 days or
     /// has expired, saying what to do.
     var warnings: [String]
+    /// Why the node signs no new op now (a restored store waiting to learn
+    /// its own log from a peer); absent when it writes.
+    var writesPaused: String?
 
     /// The report of `status` as seen at `now` (certificate warnings depend on it).
     init(_ status: Kiem_V1_StatusResponse, now: Date = Date()) {
@@ -56,6 +59,7 @@ struct StatusReport: CommandOutput, Equatable {
         let expiries = status.certificates.compactMap(CertificateExpiry.init(proto:))
         certificates = expiries.map { CertificateReport($0, now: now) }
         warnings = expiries.compactMap { $0.warning(at: now) }
+        writesPaused = status.writesPaused.isEmpty ? nil : status.writesPaused
     }
 
     var text: String {
@@ -74,6 +78,9 @@ struct StatusReport: CommandOutput, Equatable {
         ]
         for warning in warnings {
             fields.append(("warning", warning))
+        }
+        if let writesPaused {
+            fields.append(("writes paused", writesPaused))
         }
         for equivocation in equivocations {
             fields.append(("equivocation", "\(equivocation.origin) signed two different ops with seq \(equivocation.seq); "

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KiemCore
 import KiemNode
+import KiemStore
 import KiemTransport
 import Logging
 import ServiceLifecycle
@@ -17,7 +18,14 @@ struct Kiemd: AsyncParsableCommand {
             The configuration file is TOML; deploy/kiemd.example.toml documents every key. Flags override the file.
             In the data folder: kiem.sqlite (the replica), kiemd.sock (the control socket kiemctl talks to, \
             mode 0600), kiemd.pid (while running), kiemd.lock, and peers.json (peers added or removed with \
-            kiemctl peers add|remove, applied at every start).
+            kiemctl peers add|remove, applied at every start), and kiem.restored while a restored store \
+            waits to learn from a peer how far this node's own log goes.
+            Backup and restore: kiemctl backup --out FILE copies the store while kiemd runs. With kiemd \
+            stopped, kiemd --restore FILE --config C installs such a copy (--force to replace a store) and \
+            exits; the restored node signs no new op until a peer has said how far its own log goes and it \
+            has pulled its ops back, so that it never signs a seq twice. A node whose store was lost starts \
+            on an empty data folder with its own certificate and --rebuild-from-peers (docs/node.md, \
+            "Backup and restore").
             Exit status: 0 after a clean shutdown, 1 when the node cannot start or fails, 2 for a bad configuration.
             """
     )
@@ -34,6 +42,17 @@ struct Kiemd: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Override listen (host:port).", valueName: "address"))
     var listen: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Install this backup (from kiemctl backup) as the node's store, marked restored, and exit. Refused while kiemd runs on the data folder.",
+        valueName: "file"))
+    var restore: String?
+
+    @Flag(name: .long, help: "With --restore: replace the store the data folder holds.")
+    var force = false
+
+    @Flag(name: .long, help: "Start a node whose store was lost, on an empty store: it signs nothing until a peer has said how far its own log goes and those ops are back.")
+    var rebuildFromPeers = false
+
     @Option(name: .long, help: ArgumentHelp("Override log_level (trace, debug, info, notice, warning, error, critical).", valueName: "level"))
     var logLevel: String?
 
@@ -49,6 +68,14 @@ struct Kiemd: AsyncParsableCommand {
             print(Self.summary(of: configuration, at: Date()))
             return
         }
+        if let restore {
+            try Self.restore(restore, configuration: configuration, replacing: force)
+            return
+        }
+        if force {
+            FileHandle.standardError.write(Data("kiemd: --force goes with --restore\n".utf8))
+            throw ExitCode(2)
+        }
         let (level, format) = (configuration.logLevel, configuration.logFormat)
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = switch format {
@@ -61,7 +88,7 @@ struct Kiemd: AsyncParsableCommand {
         let logger = Logger(label: "kiemd")
         let node: KiemNode
         do {
-            node = try await KiemNode.open(configuration, logger: logger)
+            node = try await KiemNode.open(configuration, rebuildFromPeers: rebuildFromPeers, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
             FileHandle.standardError.write(Data("kiemd: cannot start: \(error)\n".utf8))
@@ -78,6 +105,25 @@ struct Kiemd: AsyncParsableCommand {
             logger.critical("stopped with an error: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// `--restore`: installs the backup and says what it did.
+    private static func restore(_ file: String, configuration: NodeConfiguration, replacing: Bool) throws {
+        let path = URL(fileURLWithPath: file).standardizedFileURL.path
+        let restored: StoreBackup
+        do {
+            restored = try StoreRestore.restore(path, configuration: configuration, replacing: replacing)
+        } catch {
+            FileHandle.standardError.write(Data("kiemd: restore refused: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        print("""
+            restored \(path) into \(restored.path): \(restored.sizeBytes) bytes, \(restored.counts.ops) ops, \
+            \(restored.counts.initiatives) initiatives, version vector \(restored.versionVector)
+            the store is marked restored (\(configuration.restoreMarkPath)): once started, \(configuration.node) \
+            signs no new op until a peer has said how far its own log goes and those ops are back \
+            (kiemctl status shows why writes wait)
+            """)
     }
 
     private func loadConfiguration() throws -> NodeConfiguration {

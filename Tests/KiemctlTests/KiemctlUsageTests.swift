@@ -41,12 +41,14 @@ struct KiemctlUsageTests {
     func help() async throws {
         let root = try await KiemctlProcess.run(["--help"])
         #expect(root.status == 0)
-        for expected in ["status", "peers", "initiative", "watch", "sync", "pki", "KIEM_SOCKET", "3  no daemon answers",
+        for expected in ["status", "peers", "initiative", "watch", "sync", "backup", "pki", "KIEM_SOCKET", "3  no daemon answers",
                          "--generate-completion-script bash"] {
             #expect(root.stdout.contains(expected), "--help lacks \(expected): \(root)")
         }
         let create = try await KiemctlProcess.run(["initiative", "create", "--help"])
         #expect(create.stdout.contains("Example:") && create.stdout.contains("--derived-from"), "\(create)")
+        let backup = try await KiemctlProcess.run(["backup", "--help"])
+        #expect(backup.stdout.contains("--force") && backup.stdout.contains("kiemd --restore FILE"), "\(backup)")
     }
 
     @Test("shell completion scripts come from ArgumentParser and offer subcommands and phase names", arguments: ["bash", "zsh", "fish"])

@@ -155,6 +155,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var storePath: String { dataDirectory + "/kiem.sqlite" }
     /// The lock file that keeps a second `kiemd` off the data folder.
     public var lockPath: String { dataDirectory + "/kiemd.lock" }
+    /// The mark of a restored store (``RestoreMark``), there until the node caught up with its own log.
+    public var restoreMarkPath: String { dataDirectory + "/kiem.restored" }
     /// The control socket (`kiemctl`).
     public var controlSocketPath: String { dataDirectory + "/kiemd.sock" }
     /// The process id of the running daemon, for scripts (`kill $(cat …)`).

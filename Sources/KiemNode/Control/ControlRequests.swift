@@ -174,6 +174,7 @@ extension WriteError {
         case .roleForbids: RPCError(code: .permissionDenied, message: description)
         case .invalid: RPCError(code: .invalidArgument, message: description)
         case .signing, .store, .inconsistentStore: RPCError(code: .internalError, message: description)
+        case .ownLogBehind: RPCError(code: .failedPrecondition, message: description)
         }
     }
 }

@@ -64,6 +64,7 @@ struct ControlService: Sendable {
             try await WatchFeed(replicator: replicator, filter: request, pool: pool).run(write: events.write)
         }
         router.serverStreaming(ControlAPI.sync) { request, progress, _ in try await sync(request, progress: progress) }
+        router.unary(ControlAPI.backup) { request, _ in try await backup(request) }
         router.unary(ControlAPI.overview) { request, _ in
             let days = request.stalledAfterDays == 0 ? 90 : Int(request.stalledAfterDays)
             let overview = try await OverviewSource(replicator: replicator, pool: pool)
@@ -103,6 +104,43 @@ struct ControlService: Sendable {
             $0.peers = reports
             $0.certificates = certificates.current.map(\.proto)
             $0.accept = configuration.accept.proto
+            $0.writesPaused = replicator.oplog.writesPaused ?? ""
+        }
+    }
+
+    // MARK: Backup
+
+    /// Writes a consistent copy of the store to the requested file, on the
+    /// thread pool (the copy reads the whole store), while writes go on.
+    private func backup(_ request: Kiem_V1_BackupRequest) async throws -> Kiem_V1_BackupResponse {
+        guard request.path.hasPrefix("/") else {
+            throw ControlRequests.invalid("the backup file must be an absolute path, not '\(request.path)'")
+        }
+        let path = URL(fileURLWithPath: request.path).standardizedFileURL.path
+        let storePath = URL(fileURLWithPath: configuration.storePath).standardizedFileURL.path
+        guard ![storePath, storePath + "-wal", storePath + "-shm"].contains(path) else {
+            throw ControlRequests.invalid("\(path) is the node's live store; write the backup elsewhere")
+        }
+        let store = self.store
+        let made: StoreBackup
+        do {
+            made = try await pool.runIfActive { try store.backup(to: path, replacing: request.force) }
+        } catch let error as StoreFile.Exists {
+            throw RPCError(code: .alreadyExists, message: error.description)
+        } catch {
+            logger.error("backup failed", metadata: ["kiem.path": "\(path)", "kiem.error": "\(error)"])
+            throw RPCError(code: .internalError, message: "the backup to \(path) failed: \(error)")
+        }
+        logger.notice("backup written", metadata: [
+            "kiem.path": "\(path)", "kiem.bytes": "\(made.sizeBytes)", "kiem.ops": "\(made.counts.ops)",
+            "kiem.vector": "\(made.versionVector)",
+        ])
+        return Kiem_V1_BackupResponse.with {
+            $0.path = made.path
+            $0.sizeBytes = made.sizeBytes
+            $0.opCount = UInt64(made.counts.ops)
+            $0.initiativeCount = UInt64(made.counts.initiatives)
+            $0.versionVector = made.versionVector.proto
         }
     }
 

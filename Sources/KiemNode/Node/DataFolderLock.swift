@@ -40,6 +40,21 @@ final class DataFolderLock: Sendable {
     }
 }
 
+extension DataFolderLock {
+    /// Creates the data folder of `configuration` if needed (mode 0700) and
+    /// takes its lock.
+    static func lockingDataFolder(of configuration: NodeConfiguration) throws(NodeStartupError) -> DataFolderLock {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: NSNumber(value: 0o700)])
+        } catch {
+            throw NodeStartupError("cannot create the data folder \(configuration.dataDirectory): \(error.localizedDescription)")
+        }
+        return try DataFolderLock(path: configuration.lockPath)
+    }
+}
+
 /// Why a node could not start, as one sentence for the operator.
 public struct NodeStartupError: Error, Sendable, CustomStringConvertible {
     public var description: String

@@ -61,18 +61,17 @@ public final class KiemNode: Service, Sendable {
     }
 
     /// Opens the node described by `configuration` and binds its listener.
+    /// - Parameter rebuildFromPeers: marks the store as rebuilt from peers
+    ///   (`kiemd --rebuild-from-peers`, for a node whose store was lost):
+    ///   like a restored one, it signs nothing until a peer has said how far
+    ///   the node's own log goes (``OwnLogGate``).
     /// - Throws: ``NodeStartupError`` saying what to fix.
-    public static func open(_ configuration: NodeConfiguration, logger: Logger) async throws -> KiemNode {
+    public static func open(
+        _ configuration: NodeConfiguration, rebuildFromPeers: Bool = false, logger: Logger
+    ) async throws -> KiemNode {
         var logger = logger
         logger[metadataKey: "kiem.node"] = "\(configuration.node)"
-        do {
-            try FileManager.default.createDirectory(
-                atPath: configuration.dataDirectory, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: NSNumber(value: 0o700)])
-        } catch {
-            throw NodeStartupError("cannot create the data folder \(configuration.dataDirectory): \(error.localizedDescription)")
-        }
-        let lock = try DataFolderLock(path: configuration.lockPath)
+        let lock = try DataFolderLock.lockingDataFolder(of: configuration)
         var openedStore: KiemStore?
         var openedServer: RPCServer?
         do {
@@ -111,7 +110,10 @@ public final class KiemNode: Service, Sendable {
             let store = try await pool.runIfActive { try KiemStore.open(path: configuration.storePath) }
             openedStore = store
             let oplog = try await pool.runIfActive {
-                try OpLog(store: store, node: configuration.node, organisation: configuration.organisation, key: signingKey)
+                let mark: RestoreMark? = try rebuildFromPeers
+                    ? StoreRestore.markRebuild(configuration) : RestoreMark.load(path: configuration.restoreMarkPath)
+                return try OpLog(store: store, node: configuration.node, organisation: configuration.organisation, key: signingKey,
+                                 restoreMark: mark)
             }
             let peerChanges = try await pool.runIfActive { try PeerChanges.load(path: configuration.peerChangesPath) }
             let directory = OriginDirectory(store: store, verifier: serverTLS.verifier)
@@ -154,6 +156,9 @@ public final class KiemNode: Service, Sendable {
                                certificates: certificates, tls: clientTLS, started: Date(), logger: logger),
                 path: configuration.controlSocketPath, logger: logger)
             try PIDFile.write(path: configuration.pidPath)
+            if let paused = oplog.writesPaused {
+                logger.warning("local writes wait for a peer", metadata: ["kiem.reason": "\(paused)"])
+            }
             logger.info("node opened", metadata: [
                 "kiem.organisation": "\(configuration.organisation)", "kiem.role": "\(configuration.role.rawValue)",
                 "kiem.store": "\(configuration.storePath)", "kiem.vector": "\(oplog.versionVector)",

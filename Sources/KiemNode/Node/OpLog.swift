@@ -16,8 +16,12 @@ import Synchronization
 /// here or by a peer whose proof arrives, is quarantined from that seq: the
 /// proof is stored, the origin's ops from that seq are removed and what was
 /// built on them is decided again, and no later op of it is accepted
-/// (WIRE.md section 13, "Equivocation"). Methods block on SQLite: call them
-/// from a thread pool.
+/// (WIRE.md section 13, "Equivocation"). So that the node itself never
+/// signs a seq twice, local writes wait while the ``OwnLogGate`` says the
+/// store may lack ops the node signed (a restored store, or a peer that
+/// holds more of the node's own log); those ops arrive from peers like any
+/// origin's, and the node's chain continues after them. Methods block on
+/// SQLite: call them from a thread pool.
 final class OpLog: Sendable {
     private struct State {
         /// What the replica knows: heads, vector, quarantine, clock.
@@ -35,13 +39,27 @@ final class OpLog: Sendable {
     /// The seq of each stored proof of equivocation, by origin, readable
     /// while a batch is being applied.
     private let proofs: Mutex<[NodeID: UInt64]>
+    /// Whether a local write may take the next seq; fed from peers'
+    /// announcements without waiting for the batch in flight.
+    private let gate: Mutex<OwnLogGate>
+    /// The restored store's mark, removed once the gate lets writes through.
+    private let restoreMark: Mutex<RestoreMark?>
+    /// Signs local ops; kept to continue the chain after own ops that came
+    /// back from peers.
+    private let key: OriginSigningKey
 
     /// Continues the store's log.
+    /// - Parameter restoreMark: set when the store was restored or is being
+    ///   rebuilt (``RestoreMark``): no local write until a peer said how far
+    ///   the node's own log goes.
     /// - Throws: `StoreError`, or ``WriteError/store(_:)`` when the store holds
     ///   ops of this node without their proofs (it was not written by kiemd).
     init(store: KiemStore, node: NodeID, organisation: OrganisationID, key: OriginSigningKey,
-         maxSkewMillis: UInt64 = HybridLogicalClock.defaultMaxSkewMillis) throws {
+         maxSkewMillis: UInt64 = HybridLogicalClock.defaultMaxSkewMillis, restoreMark: RestoreMark? = nil) throws {
         self.store = store
+        self.key = key
+        self.restoreMark = Mutex(restoreMark)
+        gate = Mutex(OwnLogGate(mark: restoreMark?.reason))
         self.node = node
         self.organisation = organisation
         let vector = try store.versionVector()
@@ -90,6 +108,40 @@ final class OpLog: Sendable {
         published.withLock { $0 = update }
     }
 
+    /// Records how far `peer` holds this node's own log, from a vector it
+    /// announced (``Replicator/learnKnowledge(of:from:)``).
+    func peer(_ peer: NodeID, holds vector: VersionVector) {
+        gate.withLock { $0.peer(peer, holdsOwnOpsUpTo: vector[node]) }
+    }
+
+    /// Why a local write would wait now, nil when it would be made.
+    var writesPaused: String? {
+        let own = versionVector[node]
+        if case let .wait(reason) = gate.withLock({ $0.verdict(ownSeq: own) }) { return reason }
+        return nil
+    }
+
+    /// Asks the gate whether the op after `ownSeq` may be signed; removes
+    /// the restore mark once the store caught up.
+    private func admitWrite(ownSeq: UInt64) throws(WriteError) {
+        switch gate.withLock({ $0.verdict(ownSeq: ownSeq) }) {
+        case .write:
+            return
+        case let .wait(reason):
+            throw .ownLogBehind(reason)
+        case .writeAndClearMark:
+            do {
+                try restoreMark.withLock { mark in
+                    try mark?.remove()
+                    mark = nil
+                }
+            } catch {
+                throw .store(.io(path: store.path, reason: "cannot remove the restore mark: \(error)"))
+            }
+            gate.withLock { $0.clearMark() }
+        }
+    }
+
     /// The seq of each stored proof of equivocation, by origin: the origin
     /// is quarantined from there.
     var proofSeqs: [NodeID: UInt64] { proofs.withLock { $0 } }
@@ -123,6 +175,7 @@ final class OpLog: Sendable {
                     (kiemctl status shows the proof)
                     """)
             }
+            try admitWrite(ownSeq: state.replica.vector[node])
             var current: Initiative?
             if case .create = change {
                 current = nil
@@ -157,7 +210,10 @@ final class OpLog: Sendable {
             case let .reject(rejection): throw .refused(rejection)
             case let .hold(key): throw .invalid("it depends on \(key), which this node does not hold")
             }
-            var writer = state.writer
+            // Own ops that came back from peers advanced the head past the writer.
+            let head = state.replica.heads[node] ?? OriginChainState()
+            var writer = state.writer.seq == head.seq
+                ? state.writer : OriginChainWriter(origin: node, key: key, seq: head.seq, chain: head.chain)
             let signed: SignedOp
             do {
                 signed = try writer.prove(op)
@@ -316,6 +372,10 @@ public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
     case store(StoreError)
     /// The store does not continue this node's own log.
     case inconsistentStore(String)
+    /// The store may lack ops this node signed (it was restored, or a peer
+    /// holds more of its own log): the next seq could be one it signed
+    /// already. It writes once those ops are back (``OwnLogGate``).
+    case ownLogBehind(String)
     /// The node's role does not make this kind of write (a regie only annotates and endorses).
     case roleForbids(String)
 
@@ -327,6 +387,7 @@ public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .signing(reason): "cannot sign the op: \(reason)"
         case let .store(error): "\(error)"
         case let .inconsistentStore(reason): reason
+        case let .ownLogBehind(reason): reason
         case let .roleForbids(reason): reason
         }
     }

@@ -104,6 +104,7 @@ final class Replicator: Sendable {
             ])
         }
         registry.setKnowledge(of: peer, to: vector)
+        oplog.peer(peer, holds: vector)
         return vector
     }
 

@@ -290,6 +290,16 @@ public nonisolated struct Kiem_V1_StatusResponse: @unchecked Sendable {
     set {_uniqueStorage()._accept = newValue}
   }
 
+  /// Why the node signs no new op now, empty when it writes: a store restored
+  /// from a backup (kiemd --restore) or rebuilt from peers waits until a peer
+  /// said how far this node's own log goes and its ops are pulled back up to
+  /// there, so that no seq is signed twice. Writes fail with
+  /// FAILED_PRECONDITION and this text meanwhile.
+  public var writesPaused: String {
+    get {_storage._writesPaused}
+    set {_uniqueStorage()._writesPaused = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -991,6 +1001,52 @@ public nonisolated struct Kiem_V1_SyncProgress: Sendable {
   public init() {}
 }
 
+public nonisolated struct Kiem_V1_BackupRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The file to write, an absolute path on the node's machine.
+  public var path: String = String()
+
+  /// Replace the file if it exists.
+  public var force: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// What the backup holds: the copy, not the store as it is now.
+public nonisolated struct Kiem_V1_BackupResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var path: String = String()
+
+  public var sizeBytes: UInt64 = 0
+
+  public var opCount: UInt64 = 0
+
+  public var initiativeCount: UInt64 = 0
+
+  public var versionVector: Kiem_V1_VersionVector {
+    get {_versionVector ?? Kiem_V1_VersionVector()}
+    set {_versionVector = newValue}
+  }
+  /// Returns true if `versionVector` has been explicitly set.
+  public var hasVersionVector: Bool {self._versionVector != nil}
+  /// Clears the value of `versionVector`. Subsequent reads from it will return its default value.
+  public mutating func clearVersionVector() {self._versionVector = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _versionVector: Kiem_V1_VersionVector? = nil
+}
+
 /// Archived initiatives are never covered.
 public nonisolated struct Kiem_V1_OverviewRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1467,7 +1523,7 @@ nonisolated extension Kiem_V1_StatusRequest: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{3}software_version\0\u{3}min_protocol_version\0\u{3}max_protocol_version\0\u{3}uptime_seconds\0\u{3}version_vector\0\u{3}initiative_count\0\u{3}op_count\0\u{3}held_op_count\0\u{3}rejected_op_count\0\u{3}peer_count\0\u{3}connected_peer_count\0\u{3}state_digest\0\u{1}equivocations\0\u{1}peers\0\u{1}certificates\0\u{1}accept\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{3}software_version\0\u{3}min_protocol_version\0\u{3}max_protocol_version\0\u{3}uptime_seconds\0\u{3}version_vector\0\u{3}initiative_count\0\u{3}op_count\0\u{3}held_op_count\0\u{3}rejected_op_count\0\u{3}peer_count\0\u{3}connected_peer_count\0\u{3}state_digest\0\u{1}equivocations\0\u{1}peers\0\u{1}certificates\0\u{1}accept\0\u{3}writes_paused\0")
 
   fileprivate class _StorageClass {
     var _nodeID: String = String()
@@ -1489,6 +1545,7 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
     var _peers: [Kiem_V1_Peer] = []
     var _certificates: [Kiem_V1_CertificateValidity] = []
     var _accept: Kiem_V1_AcceptPolicy = .unspecified
+    var _writesPaused: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1518,6 +1575,7 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
       _peers = source._peers
       _certificates = source._certificates
       _accept = source._accept
+      _writesPaused = source._writesPaused
     }
   }
 
@@ -1555,6 +1613,7 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
         case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._peers) }()
         case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._certificates) }()
         case 19: try { try decoder.decodeSingularEnumField(value: &_storage._accept) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._writesPaused) }()
         default: break
         }
       }
@@ -1624,6 +1683,9 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
       if _storage._accept != .unspecified {
         try visitor.visitSingularEnumField(value: _storage._accept, fieldNumber: 19)
       }
+      if !_storage._writesPaused.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._writesPaused, fieldNumber: 20)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1652,6 +1714,7 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
         if _storage._peers != rhs_storage._peers {return false}
         if _storage._certificates != rhs_storage._certificates {return false}
         if _storage._accept != rhs_storage._accept {return false}
+        if _storage._writesPaused != rhs_storage._writesPaused {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2786,6 +2849,95 @@ nonisolated extension Kiem_V1_SyncProgress: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Kiem_V1_SyncProgress.Stage: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STAGE_UNSPECIFIED\0\u{1}STAGE_CONNECTING\0\u{1}STAGE_HANDSHAKE\0\u{1}STAGE_PULLING\0\u{1}STAGE_PUSHING\0\u{1}STAGE_DONE\0\u{1}STAGE_FAILED\0")
+}
+
+nonisolated extension Kiem_V1_BackupRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BackupRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}force\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.force) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    if self.force != false {
+      try visitor.visitSingularBoolField(value: self.force, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_BackupRequest, rhs: Kiem_V1_BackupRequest) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs.force != rhs.force {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_BackupResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BackupResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{3}size_bytes\0\u{3}op_count\0\u{3}initiative_count\0\u{3}version_vector\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sizeBytes) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.opCount) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.initiativeCount) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._versionVector) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    if self.sizeBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sizeBytes, fieldNumber: 2)
+    }
+    if self.opCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.opCount, fieldNumber: 3)
+    }
+    if self.initiativeCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.initiativeCount, fieldNumber: 4)
+    }
+    try { if let v = self._versionVector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_BackupResponse, rhs: Kiem_V1_BackupResponse) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs.sizeBytes != rhs.sizeBytes {return false}
+    if lhs.opCount != rhs.opCount {return false}
+    if lhs.initiativeCount != rhs.initiativeCount {return false}
+    if lhs._versionVector != rhs._versionVector {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Kiem_V1_OverviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

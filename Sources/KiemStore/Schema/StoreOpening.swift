@@ -95,7 +95,7 @@ enum StoreOpening {
 
     /// A SQLite URI that opens `path` read-only and immutable: no locks and
     /// no `-wal` or `-shm` files.
-    private static func immutableURI(_ path: String) -> String {
+    static func immutableURI(_ path: String) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "?#%")

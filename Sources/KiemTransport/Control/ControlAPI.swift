@@ -44,4 +44,6 @@ public enum ControlAPI {
     public static let sync = RPCMethod<Kiem_V1_SyncRequest, Kiem_V1_SyncProgress>(MethodDescriptor.Control.sync)
     /// `Overview`: The portfolio overview.
     public static let overview = RPCMethod<Kiem_V1_OverviewRequest, Kiem_V1_OverviewResponse>(MethodDescriptor.Control.overview)
+    /// `Backup`: A consistent copy of the store, written to a file by the node.
+    public static let backup = RPCMethod<Kiem_V1_BackupRequest, Kiem_V1_BackupResponse>(MethodDescriptor.Control.backup)
 }
