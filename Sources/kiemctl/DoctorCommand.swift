@@ -3,6 +3,7 @@ import KiemClient
 import KiemNode
 import KiemProtocol
 import KiemTransport
+import Logging
 
 /// `kiemctl doctor`: checks a node end to end and says what to fix.
 struct DoctorCommand: AsyncParsableCommand {
@@ -13,6 +14,11 @@ struct DoctorCommand: AsyncParsableCommand {
             One line per check, ok, warn or fail, each with what to do. Run it as the user kiemd \
             runs as, on the node's machine. Exit status 0 when nothing failed (warnings allowed), 1 \
             otherwise. The configuration is --config, else /etc/kiem/kiemd.toml.
+
+            Each peer gets a fresh TLS handshake with the node's own certificate, as kiemd \
+            dials it: the peer must prove the organisation and node the configuration \
+            expects, and its clock may be at most 1 minute off (warn) or 5 minutes (fail: \
+            its ops would be refused).
 
             Examples:
               sudo -u kiem kiemctl doctor
@@ -41,17 +47,39 @@ struct DoctorCommand: AsyncParsableCommand {
         var options = control
         options.config = file
         let socket = (try? options.socketPath()) ?? ControlOptions.defaultSocket
-        let status: Result<StatusReport, any Error>
+        let status: Result<Kiem_V1_StatusResponse, any Error>
         do {
-            status = .success(StatusReport(try await options.withControl { client in
+            status = .success(try await options.withControl { client in
                 try await client.call(ControlAPI.status, Kiem_V1_StatusRequest())
-            }))
+            })
         } catch {
             status = .failure(error)
         }
-        findings += DoctorChecks.node(socket: socket, status: status)
+        findings += DoctorChecks.node(socket: socket, status: status.map(StatusReport.init))
+        let links = (try? status.get())?.peers.map(PeerReport.init) ?? []
+        if let configuration {
+            findings += await peerFindings(configuration, vector: (try? status.get())?.versionVector ?? .init(), links: links)
+        }
         let report = DoctorReport(findings)
         try control.print(report)
         if !report.healthy { throw ExitCode(1) }
+    }
+
+    /// A fresh TLS handshake with every peer, judged with kiemd's own view
+    /// of its links (`links`).
+    private func peerFindings(
+        _ configuration: NodeConfiguration, vector: Kiem_V1_VersionVector, links: [PeerReport]
+    ) async -> [DoctorFinding] {
+        let peers = DoctorChecks.peersToProbe(configured: configuration.peers, links: links)
+        guard !peers.isEmpty else { return DoctorChecks.peers([], links: links) }
+        let probe: PeerProbe
+        do {
+            probe = try PeerProbe(configuration: configuration, vector: vector,
+                                  logger: Logger(label: "kiem.doctor", factory: { _ in SwiftLogNoOpLogHandler() }))
+        } catch {
+            return [.fail("peers", "cannot dial them with this node's TLS files: \(error)",
+                          fix: "fix the key and certificates first (the lines above)")]
+        }
+        return DoctorChecks.peers(Array(zip(peers, await probe.probe(peers))), links: links)
     }
 }

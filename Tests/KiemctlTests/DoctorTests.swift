@@ -1,9 +1,11 @@
 import Foundation
+import KiemCore
 @testable import kiemctl
 import KiemNode
 import KiemProtocol
 import KiemTestSupport
 import KiemTransport
+import NIOCore
 import SwiftProtobuf
 import Testing
 import X509
@@ -68,23 +70,99 @@ struct DoctorTests {
         #expect(DoctorChecks.keyPermissions(path: "/nonexistent.key").status == .fail)
     }
 
-    @Test("an unreachable peer fails with its last error; a connected one is ok; no daemon fails the socket")
-    func peers() throws {
+    @Test("no daemon fails the socket; an equivocating origin fails")
+    func node() throws {
         let status = Kiem_V1_StatusResponse.with {
             $0.nodeID = "uwv-1"
-            $0.peers = [
-                .with { $0.nodeID = "svb-1"; $0.address = "svb:7400"; $0.state = .connected; $0.lagOps = 3 },
-                .with { $0.nodeID = "rws-1"; $0.address = "rws:7400"; $0.state = .backoff; $0.lastError = "connection refused" },
-            ]
+            $0.equivocations = [.with { $0.origin = "rws-1"; $0.seq = 42 }]
         }
         let findings = DoctorChecks.node(socket: "/run/kiemd.sock", status: .success(StatusReport(status)))
-        #expect(findings.map(\.check) == ["control socket", "peer svb-1", "peer rws-1"])
-        #expect(findings.map(\.status) == [.ok, .ok, .fail])
-        #expect(findings[2].detail == "backoff at rws:7400: connection refused")
+        #expect(findings.map(\.check) == ["control socket", "equivocation"])
+        #expect(findings.map(\.status) == [.ok, .fail])
 
         let down = DoctorChecks.node(socket: "/run/kiemd.sock", status: .failure(CancellationError()))
         #expect(down.map(\.status) == [.fail])
         #expect(down[0].fix?.contains("start kiemd") == true)
+    }
+
+    static let svb = NodeConfiguration.Peer(
+        address: .init(host: "svb.example", port: 7400), organisation: try! OrganisationID("svb"), node: try! NodeID("svb-1"))
+
+    /// A handshake answered by `organisation`/`node`, whose clock is `skew` ms ahead.
+    static func answered(_ organisation: String = "svb", _ node: String = "svb-1", skew: Int64) -> PeerProbe.Outcome {
+        .answered(.init(identity: "\(organisation)/\(node)", organisation: organisation, node: node,
+                        skewMillis: skew, roundTripMillis: 12))
+    }
+
+    @Test("a peer's clock: within a minute ok, beyond it warn, beyond 5 minutes fail", arguments: [
+        (Int64(800), DoctorFinding.Status.ok, "clock 0.8 s ahead"),
+        (-59_000, .ok, "clock 59.0 s behind"),
+        (61_000, .warn, "clock 1.0 min ahead"),
+        (-299_000, .warn, "clock 5.0 min behind"),
+        (301_000, .fail, "clock 5.0 min ahead"),
+        (-3_600_000, .fail, "clock 60.0 min behind"),
+    ])
+    func clockSkew(skew: Int64, expected: DoctorFinding.Status, words: String) {
+        let finding = DoctorChecks.peer(Self.svb, Self.answered(skew: skew), link: nil)
+        #expect(finding.check == "peer svb-1")
+        #expect(finding.status == expected)
+        #expect(finding.detail.contains(words), "\(finding)")
+        #expect((finding.fix?.contains("NTP") ?? false) == (expected != .ok))
+    }
+
+    @Test("a peer that answers is ok, with kiemd's link beside; a link in backoff warns")
+    func answeredPeer() {
+        #expect(DoctorChecks.peer(Self.svb, Self.answered(skew: 0), link: nil)
+            == .ok("peer svb-1", "svb/svb-1 at svb.example:7400: TLS and handshake in 12 ms, clock 0.0 s ahead"))
+        let connected = PeerReport(.with { $0.nodeID = "svb-1"; $0.state = .connected; $0.lagOps = 3 })
+        #expect(DoctorChecks.peer(Self.svb, Self.answered(skew: 0), link: connected).detail
+            .hasSuffix("; kiemd: connected, 3 ops behind"))
+        let backoff = PeerReport(.with { $0.nodeID = "svb-1"; $0.state = .backoff; $0.lastError = "connection reset" })
+        let finding = DoctorChecks.peer(Self.svb, Self.answered(skew: 0), link: backoff)
+        #expect(finding.status == .warn)
+        #expect(finding.detail.hasSuffix("but kiemd's link is backoff: connection reset"), "\(finding)")
+    }
+
+    @Test("a peer that is someone else, refuses this node, names another node or cannot be reached fails")
+    func failedPeer() {
+        let impostor = RPCError(code: .unavailable, message: "connection failed",
+                                cause: PeerRefusal.unexpectedPeer(expected: "svb/svb-1", presented: "rws/rws-1"))
+        #expect(DoctorChecks.peer(Self.svb, .failed(impostor), link: nil) == .fail(
+            "peer svb-1", "at svb.example:7400 is rws/rws-1, not svb/svb-1",
+            fix: "correct this peer's address, organisation or node in kiemd.toml (or with kiemctl peers)"))
+
+        let refused = DoctorChecks.peer(Self.svb, .failed(PeerRefusal.rejectedByPeer(alert: "certificate unknown")), link: nil)
+        #expect(refused.detail == "svb.example:7400 refused this node's certificate (TLS alert: certificate unknown)")
+
+        let renamed = DoctorChecks.peer(Self.svb, .answered(
+            .init(identity: "svb/svb-1", organisation: "svb", node: "svb-2", skewMillis: 0, roundTripMillis: 1)), link: nil)
+        #expect(renamed.status == .fail)
+        #expect(renamed.detail.hasSuffix("the certificate proves svb/svb-1 but the handshake names svb/svb-2"), "\(renamed)")
+
+        let unreachable = RPCError(code: .unavailable, message: "cannot connect: …", cause: ChannelError.connectTimeout(.seconds(10)))
+        let finding = DoctorChecks.peer(Self.svb, .failed(unreachable), link: nil)
+        #expect(finding.detail == "unreachable at svb.example:7400: no answer within 10 s")
+        #expect(finding.fix?.contains("TCP port 7400") == true)
+    }
+
+    @Test("the peers probed: the file's, then those added at run time; a peer only kiemd knows keeps its line")
+    func peerList() throws {
+        let added = PeerReport(.with {
+            $0.nodeID = "rws-1"; $0.organisation = "rws"; $0.address = "rws.example:7401"; $0.addedAtRuntime = true
+            $0.state = .connected
+        })
+        let inbound = PeerReport(.with { $0.nodeID = "bd-1"; $0.organisation = "bd"; $0.state = .backoff; $0.lastError = "reset" })
+        let probed = DoctorChecks.peersToProbe(configured: [Self.svb], links: [added, inbound])
+        #expect(probed.map(\.node.rawValue) == ["svb-1", "rws-1"])
+        #expect(probed[1].address == .init(host: "rws.example", port: 7401))
+
+        let findings = DoctorChecks.peers(
+            [(probed[0], Self.answered(skew: 0)), (probed[1], Self.answered("rws", "rws-1", skew: 0))], links: [added, inbound])
+        #expect(findings.map(\.check) == ["peer svb-1", "peer rws-1", "peer bd-1"])
+        #expect(findings.map(\.status) == [.ok, .ok, .fail])
+        #expect(findings[1].detail.hasSuffix("; kiemd: connected, 0 ops behind"), "\(findings[1])")
+        #expect(findings[2] == .fail("peer bd-1", "backoff (it dialled this node): reset",
+                                     fix: "check that it runs and is reachable, and that its certificate is from the federation CA"))
     }
 
     @Test("a full disk fails, a low one warns", arguments: [

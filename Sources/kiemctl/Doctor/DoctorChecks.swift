@@ -113,7 +113,8 @@ enum DoctorChecks {
         return .ok("database", "\(path) passes PRAGMA quick_check")
     }
 
-    /// The node's own view of itself and its peers, from the control socket.
+    /// The node's own view of itself, from the control socket: it answers,
+    /// and no origin was caught equivocating.
     static func node(socket: String, status: Result<StatusReport, any Error>) -> [DoctorFinding] {
         let report: StatusReport
         switch status {
@@ -126,16 +127,6 @@ enum DoctorChecks {
         if !report.equivocations.isEmpty {
             findings.append(.fail("equivocation", "\(report.equivocations.count) origin(s) signed two ops with one seq",
                                   fix: "see kiemctl status; tell the origin's operators and the regie"))
-        }
-        for peer in report.peers {
-            let name = "peer \(peer.node.isEmpty ? peer.address : peer.node)"
-            let place = peer.address.isEmpty ? "(it dialled this node)" : "at \(peer.address)"
-            if peer.state == "connected" {
-                findings.append(.ok(name, "connected \(place), \(peer.lagOps) ops behind"))
-            } else {
-                findings.append(.fail(name, "\(peer.state) \(place)" + (peer.lastError.map { ": \($0)" } ?? ""),
-                                      fix: "check that it runs and is reachable, and that its certificate is from the federation CA"))
-            }
         }
         return findings
     }
