@@ -3,7 +3,8 @@
 # arguments are given, so CI packages the debug build setup-dev.sh made),
 # runs lintian on it (no error and no warning that deploy/debian's overrides
 # do not explain), installs it on this machine with dpkg -i, checks what an
-# operator gets, then removes and purges it and checks what each leaves.
+# operator gets, runs kiemd from it as the kiem user with kiemctl doctor
+# beside, then removes and purges it and checks what each leaves.
 # Run as root on a machine where the package is not installed; .ci/run calls
 # it after setup-dev.sh. Installs lintian, dpkg-dev, binutils and systemd
 # (systemctl, systemd-analyze) with apt-get when they are missing.
@@ -24,6 +25,7 @@ command -v lintian >/dev/null || need+=(lintian)
 command -v dpkg-shlibdeps >/dev/null || need+=(dpkg-dev)
 command -v strip >/dev/null || need+=(binutils)
 command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v adduser >/dev/null || need+=(adduser)
 if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
@@ -114,12 +116,36 @@ for process in /proc/[0-9]*; do
 done
 echo "kiemd.service: $enabled, not running"
 
+step "kiemd runs from the package as kiem, and kiemctl doctor finds it healthy"
+# Without systemd (CI has none running), as the unit would run it: user kiem,
+# the conffile, /var/lib/kiem; on a free loopback port, metrics off.
+sed -i -e '/^\[metrics\]/,/^\[/ s/^enabled = true/enabled = false/' /etc/kiem/kiemd.toml
+setpriv --reuid=kiem --regid=kiem --init-groups -- /usr/sbin/kiemd --config /etc/kiem/kiemd.toml \
+    --listen 127.0.0.1:0 > "$scratch/kiemd.log" 2>&1 &
+kiemd=$!
+deadline=$((SECONDS + 60))
+until setpriv --reuid=kiem --regid=kiem --init-groups -- /usr/bin/kiemctl status > /dev/null 2>&1; do
+    kill -0 "$kiemd" 2>/dev/null || fail "kiemd exited: $(cat "$scratch/kiemd.log")"
+    [ "$SECONDS" -lt "$deadline" ] || { kill "$kiemd"; fail "kiemd did not answer on its control socket within 60 s: $(cat "$scratch/kiemd.log")"; }
+    sleep 0.2
+done
+status=0
+setpriv --reuid=kiem --regid=kiem --init-groups -- /usr/bin/kiemctl doctor > "$scratch/doctor.txt" 2>&1 || status=$?
+cat "$scratch/doctor.txt"
+kill -TERM "$kiemd"
+stopped=0
+wait "$kiemd" || stopped=$?
+[ "$status" -eq 0 ] || fail "kiemctl doctor exited $status"
+grep -q '^ok    control socket  /var/lib/kiem/kiemd.sock: uwv-1 answers' "$scratch/doctor.txt" || fail "doctor did not reach kiemd"
+[ "$stopped" -eq 0 ] || fail "kiemd exited $stopped after SIGTERM: $(tail -5 "$scratch/kiemd.log")"
+[ -s /var/lib/kiem/kiem.sqlite ] || fail "kiemd left no replica in /var/lib/kiem"
+
 step "remove (dpkg -r): programs go, configuration, replica and user stay"
 dpkg -r kiem > /dev/null
 for file in /usr/sbin/kiemd /usr/bin/kiemctl /lib/systemd/system/kiemd.service; do
     [ ! -e "$file" ] || fail "$file is still there after dpkg -r"
 done
-[ -f /etc/kiem/kiemd.toml ] && [ -f /etc/kiem/tls/node.key ] && [ -d /var/lib/kiem ] || fail "dpkg -r removed configuration or state"
+[ -f /etc/kiem/kiemd.toml ] && [ -f /etc/kiem/tls/node.key ] && [ -f /var/lib/kiem/kiem.sqlite ] || fail "dpkg -r removed configuration or state"
 getent passwd kiem >/dev/null || fail "dpkg -r removed the user kiem"
 
 step "purge (dpkg -P): nothing left"
