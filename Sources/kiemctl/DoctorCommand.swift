@@ -55,7 +55,7 @@ struct DoctorCommand: AsyncParsableCommand {
         } catch {
             status = .failure(error)
         }
-        findings += DoctorChecks.node(socket: socket, status: status.map(StatusReport.init))
+        findings += DoctorChecks.node(socket: socket, status: status.map { StatusReport($0) })
         let links = (try? status.get())?.peers.map(PeerReport.init) ?? []
         if let configuration {
             findings += await peerFindings(configuration, vector: (try? status.get())?.versionVector ?? .init(), links: links)
