@@ -1,5 +1,6 @@
 import Foundation
 import KiemCore
+import KiemNode
 import KiemTestSupport
 import Testing
 
