@@ -10,12 +10,17 @@ import KiemCore
 /// - a store that is *marked* (``mark``: `kiemd --restore` or
 ///   `kiemd --rebuild-from-peers`) writes nothing until at least one peer
 ///   has said how far the node's own log goes;
-/// - no store writes while a peer reports more of the node's own log than
-///   the store holds: the node pulls it back first (peers send it like any
-///   origin's ops), and then continues after it.
+/// - a marked store, or an empty one, does not write while a peer reports
+///   more of the node's own log than the store holds: the node pulls it back
+///   first (peers send it like any origin's ops), and then continues after
+///   it. An empty store is the lost node whose operator forgot
+///   `--rebuild-from-peers`.
 ///
-/// An unmarked store that no peer reports own ops for writes at once: the
-/// first node of a new federation, and `kiemctl demo`'s fresh nodes.
+/// A store that holds ops of its own and is not marked is the authority on
+/// its own log: a peer's report (which may be a hostile member's invention)
+/// does not stop its writes. An unmarked store that no peer reports own ops
+/// for writes at once: the first node of a new federation, and
+/// `kiemctl demo`'s fresh nodes.
 /// A value, fed with what peers announced and asked with the store's own
 /// seq; the ``OpLog`` holds one and asks it before every local write.
 struct OwnLogGate: Sendable {
@@ -50,7 +55,7 @@ struct OwnLogGate: Sendable {
     /// Whether the node may sign seq `ownSeq + 1`.
     /// - Parameter ownSeq: the highest seq of its own origin the store holds.
     func verdict(ownSeq: UInt64) -> Verdict {
-        if let highestReport, highestReport.seq > ownSeq {
+        if mark != nil || ownSeq == 0, let highestReport, highestReport.seq > ownSeq {
             return .wait("""
                 this node signed ops up to seq \(highestReport.seq) (\(highestReport.peer) holds them) but its store \
                 holds only up to seq \(ownSeq); it pulls them back from its peers before it writes again, so that \
