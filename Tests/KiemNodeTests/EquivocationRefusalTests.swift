@@ -22,18 +22,12 @@ struct EquivocationRefusalTests {
         let evil = try federation.pki.node("evil", "evil-1")
         let evilID = try NodeID("evil-1")
         try await running([uwv, rws]) {
-            let id = try await uwv.create(.sample("Robotisering bezwaar"))
-            let (stored, certificate) = try HostilePeerTests.originBatch(uwv)
-            var batch = Kiem_V1_OpBatch()
-            batch.certificates = [certificate]
-            batch.ops = [WireOps.proto(stored[0], signed: true)]
-            #expect(try await HostilePeerTests.push(batch, to: rws, from: evil).accepted == 1)
+            _ = try await uwv.create(.sample("Robotisering bezwaar"))
+            var (stored, batch, other) = try await HostilePeerTests.relayFirstOp(of: uwv, to: rws, as: evil)
             let digest = try rws.digest()
 
             // "uwv-1 signed two ops with seq 1", the second signed by the relay.
             let original = try Op(canonicalBytes: stored[0].canonical)
-            let other = Op(id: original.id, hlc: original.hlc, author: original.author, initiative: id,
-                           mutation: .create(InitiativeDraft(title: "Iets anders")))
             var forger = OriginChainWriter(origin: original.origin, key: try OriginSigningKey(evil.privateKey))
             let forged = try forger.prove(other)
             let genuine = try EncodedOp(canonical: stored[0].canonical, proof: OpProof(chain: stored[0].chain!, signature: stored[0].signature))

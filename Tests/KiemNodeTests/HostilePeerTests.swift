@@ -38,6 +38,23 @@ struct HostilePeerTests {
         return (ops, try #require(origin.replicator.directory.certificate(of: origin.configuration.node)))
     }
 
+    /// Relays `origin`'s first op (a creation) to `target` as `evil`, which
+    /// accepts it; returns the origin's stored ops, the batch that carried
+    /// it, and an op with the same id and other content.
+    static func relayFirstOp(
+        of origin: KiemNode, to target: KiemNode, as evil: TestNodeIdentity
+    ) async throws -> (stored: [MissingOpsCursor.StoredOp], batch: Kiem_V1_OpBatch, other: Op) {
+        let (stored, certificate) = try originBatch(origin)
+        var batch = Kiem_V1_OpBatch()
+        batch.certificates = [certificate]
+        batch.ops = [WireOps.proto(stored[0], signed: true)]
+        #expect(try await push(batch, to: target, from: evil).accepted == 1)
+        let original = try Op(canonicalBytes: stored[0].canonical)
+        let other = Op(id: original.id, hlc: original.hlc, author: original.author, initiative: original.initiative,
+                       mutation: .create(InitiativeDraft(title: "Iets anders")))
+        return (stored, batch, other)
+    }
+
     static func expectDataLoss(_ call: () async throws -> Kiem_V1_PushAck) async {
         do {
             _ = try await call()
@@ -145,17 +162,10 @@ struct HostilePeerTests {
         let evil = try federation.pki.node("evil", "evil-1")
         try await running([uwv, svb, rws]) {
             let id = try await uwv.create(.sample("Robotisering bezwaar"))
-            let (stored, certificate) = try Self.originBatch(uwv)
-            var batch = Kiem_V1_OpBatch()
-            batch.certificates = [certificate]
-            batch.ops = [WireOps.proto(stored[0], signed: true)]
-            #expect(try await Self.push(batch, to: rws, from: evil).accepted == 1)
+            // Then the same seq again, other content.
+            var (stored, batch, other) = try await Self.relayFirstOp(of: uwv, to: rws, as: evil)
             let digest = try rws.digest()
-
-            // The same seq again, other content.
             let original = try Op(canonicalBytes: stored[0].canonical)
-            let other = Op(id: original.id, hlc: original.hlc, author: original.author, initiative: id,
-                           mutation: .create(InitiativeDraft(title: "Iets anders")))
 
             // Signed by the relay: a forgery, the relay is blamed.
             var forger = OriginChainWriter(origin: original.origin, key: try OriginSigningKey(evil.privateKey))
