@@ -63,7 +63,7 @@ struct IdleBenchmark: AsyncParsableCommand {
                     try await RPCClient.withConnection(
                         to: .tls(host: "127.0.0.1", port: node.listen.port, context: tls), logger: logger
                     ) { client in
-                        _ = try await client.unary(Self.handshake, request: Kiem_V1_HandshakeRequest.with {
+                        _ = try await client.unary(SyncAPI.handshake, request: Kiem_V1_HandshakeRequest.with {
                             $0.nodeID = "peer-\(index + 1)"
                             $0.organisation = "peer"
                             $0.versionVector = have
@@ -117,7 +117,6 @@ struct IdleBenchmark: AsyncParsableCommand {
         ]).print(json: options.json)
     }
 
-    static let handshake = RPCMethod<Kiem_V1_HandshakeRequest, Kiem_V1_HandshakeResponse>(MethodDescriptor.Sync.handshake)
     static let subscribe = RPCMethod<Kiem_V1_SubscribeRequest, Kiem_V1_OpBatch>(MethodDescriptor.Sync.subscribe)
     static let push = RPCMethod<Kiem_V1_OpBatch, Kiem_V1_PushAck>(MethodDescriptor.Sync.push)
 }

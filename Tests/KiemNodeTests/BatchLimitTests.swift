@@ -42,7 +42,7 @@ struct BatchLimitTests {
             to: .tls(host: "127.0.0.1", port: target.listenPort!, context: tls), configuration: configuration,
             logger: TestFederation.logger
         ) { client in
-            try await client.serverStreaming(SyncService.pull, request: request) { batches in
+            try await client.serverStreaming(SyncAPI.pull, request: request) { batches in
                 var received: [Kiem_V1_OpBatch] = []
                 for try await batch in batches { received.append(batch) }
                 return received

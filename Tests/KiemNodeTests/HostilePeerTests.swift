@@ -23,11 +23,11 @@ struct HostilePeerTests {
         return try await RPCClient.withConnection(
             to: .tls(host: "127.0.0.1", port: target.listenPort!, context: tls), logger: TestFederation.logger
         ) { client in
-            _ = try await client.unary(SyncService.handshake, request: Kiem_V1_HandshakeRequest.with {
+            _ = try await client.unary(SyncAPI.handshake, request: Kiem_V1_HandshakeRequest.with {
                 $0.nodeID = "evil-1"
                 $0.organisation = "evil"
             })
-            return try await client.clientStreaming(SyncService.push) { writer in try await writer.write(batch) }
+            return try await client.clientStreaming(SyncAPI.push) { writer in try await writer.write(batch) }
         }
     }
 
@@ -139,7 +139,7 @@ struct HostilePeerTests {
                 _ = try await RPCClient.withConnection(
                     to: .tls(host: "127.0.0.1", port: rws.listenPort!, context: tls), logger: TestFederation.logger
                 ) { client in
-                    try await client.unary(SyncService.handshake, request: Kiem_V1_HandshakeRequest.with {
+                    try await client.unary(SyncAPI.handshake, request: Kiem_V1_HandshakeRequest.with {
                         $0.nodeID = "uwv-1"
                         $0.organisation = "uwv"
                     })

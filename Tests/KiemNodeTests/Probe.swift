@@ -19,7 +19,7 @@ struct Probe: Sendable {
     /// Connects to `port` and returns the node's vector from the handshake.
     func handshake(port: Int, seconds: Double = 30) async throws -> VersionVector {
         try await withConnection(port: port, seconds: seconds) { client in
-            let response = try await client.unary(SyncService.handshake, request: Self.hello)
+            let response = try await client.unary(SyncAPI.handshake, request: Self.hello)
             return try VersionVector(proto: response.versionVector)
         }
     }
@@ -28,8 +28,8 @@ struct Probe: Sendable {
     /// satisfies `done`.
     func watch(port: Int, seconds: Double = 120, until done: @escaping @Sendable (VersionVector) -> Bool) async throws -> VersionVector {
         try await withConnection(port: port, seconds: seconds) { client in
-            _ = try await client.unary(SyncService.handshake, request: Self.hello)
-            return try await client.serverStreaming(SyncService.subscribe, request: Kiem_V1_SubscribeRequest()) { batches in
+            _ = try await client.unary(SyncAPI.handshake, request: Self.hello)
+            return try await client.serverStreaming(SyncAPI.subscribe, request: Kiem_V1_SubscribeRequest()) { batches in
                 var seen = VersionVector()
                 for try await batch in batches {
                     for wire in batch.ops {

@@ -30,7 +30,7 @@ struct OnDemandSync: Sendable {
 
                 await send(.pulling)
                 let request = Kiem_V1_PullRequest.with { $0.have = replicator.oplog.announcement }
-                try await client.serverStreaming(SyncService.pull, request: request) { batches in
+                try await client.serverStreaming(SyncAPI.pull, request: request) { batches in
                     try await replicator.receive(batches, from: identity) { sent, _ in
                         progress.opsReceived += UInt64(sent)
                         await send(.pulling)
@@ -38,7 +38,7 @@ struct OnDemandSync: Sendable {
                 }
 
                 await send(.pushing)
-                let ack = try await client.clientStreaming(SyncService.push) { writer in
+                let ack = try await client.clientStreaming(SyncAPI.push) { writer in
                     try await replicator.send(
                         to: peer.node, live: false, limits: BatchLimits(maxMessageBytes: writer.maximumMessageSize), write: writer.write)
                 }

@@ -22,7 +22,7 @@ enum PeerConnection {
                 throw RPCError(code: .unauthenticated, message: "the peer presented no certificate")
             }
             try await replicator.directory.learn(identity)
-            let response = try await client.unary(SyncService.handshake, request: replicator.handshakeRequest())
+            let response = try await client.unary(SyncAPI.handshake, request: replicator.handshakeRequest())
             let theirs = try replicator.learnKnowledge(of: peer.node, from: response.versionVector)
             return try await body(client, identity, theirs)
         }

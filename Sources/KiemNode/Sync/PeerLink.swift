@@ -64,13 +64,13 @@ struct PeerLink: Sendable {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         let request = Kiem_V1_SubscribeRequest.with { $0.have = replicator.oplog.announcement }
-                        try await client.serverStreaming(SyncService.subscribe, request: request) { batches in
+                        try await client.serverStreaming(SyncAPI.subscribe, request: request) { batches in
                             try await replicator.receive(batches, from: identity)
                         }
                         throw RPCError(code: .unavailable, message: "the peer ended the subscription")
                     }
                     group.addTask {
-                        _ = try await client.clientStreaming(SyncService.push) { writer in
+                        _ = try await client.clientStreaming(SyncAPI.push) { writer in
                             try await replicator.send(
                                 to: node, live: true, limits: BatchLimits(maxMessageBytes: writer.maximumMessageSize),
                                 write: writer.write)

@@ -6,19 +6,12 @@ import KiemTransport
 /// The `kiem.v1.Sync` service: the RPC handlers peers call, each a thin
 /// shell around the ``Replicator``.
 enum SyncService {
-    static let handshake = RPCMethod<Kiem_V1_HandshakeRequest, Kiem_V1_HandshakeResponse>(MethodDescriptor.Sync.handshake)
-    static let pull = RPCMethod<Kiem_V1_PullRequest, Kiem_V1_OpBatch>(MethodDescriptor.Sync.pull)
-    static let subscribe = RPCMethod<Kiem_V1_SubscribeRequest, Kiem_V1_OpBatch>(MethodDescriptor.Sync.subscribe)
-    static let push = RPCMethod<Kiem_V1_OpBatch, Kiem_V1_PushAck>(MethodDescriptor.Sync.push)
-    static let fetchCertificates = RPCMethod<Kiem_V1_FetchCertificatesRequest, Kiem_V1_FetchCertificatesResponse>(
-        MethodDescriptor.Sync.fetchCertificates)
-
     /// Adds the service's methods to `router`.
     static func register(in router: inout RPCRouter, replicator: Replicator) {
-        router.unary(handshake) { request, context in
+        router.unary(SyncAPI.handshake) { request, context in
             try await replicator.answer(request, from: try peer(of: context))
         }
-        router.serverStreaming(pull) { request, responses, context in
+        router.serverStreaming(SyncAPI.pull) { request, responses, context in
             let peer = try peer(of: context)
             try replicator.learnKnowledge(of: peer.node, from: request.have)
             let origins = try request.origins.isEmpty ? nil : Set(request.origins.map { try NodeID($0) })
@@ -29,7 +22,7 @@ enum SyncService {
                     write: responses.write)
             }
         }
-        router.serverStreaming(subscribe) { request, responses, context in
+        router.serverStreaming(SyncAPI.subscribe) { request, responses, context in
             let peer = try peer(of: context)
             try replicator.learnKnowledge(of: peer.node, from: request.have)
             try await replicator.admitted(peer.node) {
@@ -40,7 +33,7 @@ enum SyncService {
                 }
             }
         }
-        router.clientStreaming(push) { requests, context in
+        router.clientStreaming(SyncAPI.push) { requests, context in
             let peer = try peer(of: context)
             return try await replicator.admitted(peer.node) {
                 var ack = Kiem_V1_PushAck()
@@ -55,7 +48,7 @@ enum SyncService {
                 return ack
             }
         }
-        router.unary(fetchCertificates) { request, context in
+        router.unary(SyncAPI.fetchCertificates) { request, context in
             _ = try peer(of: context)
             return Kiem_V1_FetchCertificatesResponse.with { response in
                 response.certificates = request.nodeIds.compactMap { id in

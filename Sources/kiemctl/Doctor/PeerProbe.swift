@@ -40,7 +40,6 @@ struct PeerProbe: Sendable {
         var roundTripMillis: Int
     }
 
-    static let handshake = RPCMethod<Kiem_V1_HandshakeRequest, Kiem_V1_HandshakeResponse>(MethodDescriptor.Sync.handshake)
 
     /// How long one call may take once connected (dialling and the TLS
     /// handshake have their own limits in ``RPCConnectionConfiguration``).
@@ -92,7 +91,7 @@ struct PeerProbe: Sendable {
             return try await RPCClient.withConnection(to: transport, logger: logger) { client in
                 let sent = Date()
                 let response = try await client.unary(
-                    Self.handshake, request: hello, options: RPCCallOptions(timeout: Self.callTimeout))
+                    SyncAPI.handshake, request: hello, options: RPCCallOptions(timeout: Self.callTimeout))
                 let received = Date()
                 let middle = (sent.timeIntervalSince1970 + received.timeIntervalSince1970) / 2 * 1000
                 return .answered(Answer(
