@@ -46,11 +46,9 @@ public struct ConnectionStateMachine: Sendable {
     /// Server: the highest stream id the peer opened (or tried to).
     private var highestPeerStreamID: UInt32
 
-    /// Connection-level credit: what this side may send, what the peer may
-    /// send, and what the application consumed but was not granted back yet.
-    private var sendConnectionCredit: Int64
-    private var receiveConnectionCredit: Int64
-    private var unannouncedConnectionCredit: Int64
+    /// Connection-level credit (what this side may send is 0 until the
+    /// peer's preface announces it).
+    private var window: FlowControlWindow
 
     private var goAwaySent: StreamID?
     private var goAwayReceived: StreamID?
@@ -76,9 +74,7 @@ public struct ConnectionStateMachine: Sendable {
         self.streams = [:]
         self.nextStreamID = 1
         self.highestPeerStreamID = 0
-        self.sendConnectionCredit = 0
-        self.receiveConnectionCredit = Int64(configuration.preface.initialConnectionCredit)
-        self.unannouncedConnectionCredit = 0
+        self.window = FlowControlWindow(.connection, sendCredit: 0, receiveCredit: configuration.preface.initialConnectionCredit)
         self.goAwaySent = nil
         self.goAwayReceived = nil
         self.lastFrameReceivedAt = now
@@ -119,10 +115,10 @@ public struct ConnectionStateMachine: Sendable {
     public var isDraining: Bool { self.goAwaySent != nil || self.goAwayReceived != nil }
 
     /// MESSAGE bytes this side may still send on the connection.
-    public var connectionSendCredit: Int64 { self.sendConnectionCredit }
+    public var connectionSendCredit: Int64 { self.window.sendCredit }
 
     /// MESSAGE bytes the peer may still send on the connection.
-    public var connectionReceiveCredit: Int64 { self.receiveConnectionCredit }
+    public var connectionReceiveCredit: Int64 { self.window.receiveCredit }
 
     // MARK: - Inbound
 
@@ -138,7 +134,7 @@ public struct ConnectionStateMachine: Sendable {
             case .success(let settings):
                 self.settings = settings
                 self.phase = .active
-                self.sendConnectionCredit = Int64(preface.initialConnectionCredit)
+                self.window.announceSendCredit(preface.initialConnectionCredit)
                 self.lastFrameReceivedAt = now
                 return .prefaceAccepted(settings)
             case .failure(let error):
@@ -196,10 +192,7 @@ public struct ConnectionStateMachine: Sendable {
 
         case .message(let bytes, let endStream):
             let length = bytes.readableBytes
-            guard self.receiveConnectionCredit > 0 else {
-                throw .flowControl("MESSAGE of \(length) bytes with connection credit \(self.receiveConnectionCredit)")
-            }
-            self.receiveConnectionCredit -= Int64(length)
+            try self.window.receive(length: length)
             if self.streams[id] != nil {
                 let disposition = try self.streams[id]!.receiveMessage(length: length, endStream: endStream)
                 switch disposition {
@@ -279,17 +272,11 @@ public struct ConnectionStateMachine: Sendable {
                 throw .protocolError("CREDIT increment \(increment) outside 1...\(Preface.maximumWindow)")
             }
             if id.isConnection {
-                let before = self.sendConnectionCredit
-                let after = before + Int64(increment)
-                guard after <= Int64(Preface.maximumWindow) else {
-                    throw .flowControl("connection credit overflows to \(after)")
-                }
-                self.sendConnectionCredit = after
-                return before <= 0 && after > 0 ? .resumeWrites(nil) : .none
+                return try self.window.grant(increment) ? .resumeWrites(nil) : .none
             }
             if self.streams[id] != nil {
                 let resumed = try self.streams[id]!.receiveCredit(increment)
-                return resumed && self.sendConnectionCredit > 0 ? .resumeWrites(id) : .none
+                return resumed && self.window.canSend ? .resumeWrites(id) : .none
             }
             try self.requireClosed(id, frame)
             return .none
@@ -362,7 +349,7 @@ public struct ConnectionStateMachine: Sendable {
     }
 
     private mutating func discardedMessage(length: Int) -> ConnectionAction {
-        if let increment = self.connectionConsumed(bytes: length) {
+        if let increment = self.window.consumed(bytes: length) {
             return .send(.credit(.connection, increment))
         }
         return .none
@@ -460,19 +447,19 @@ public struct ConnectionStateMachine: Sendable {
         guard self.streams[id] != nil else {
             throw self.notActive(id)
         }
-        guard self.sendConnectionCredit > 0 else {
+        guard self.window.canSend else {
             return .blocked
         }
         guard try self.streams[id]!.sendMessage(length: bytes.readableBytes, endStream: endStream) else {
             return .blocked
         }
-        self.sendConnectionCredit -= Int64(bytes.readableBytes)
+        _ = self.window.send(length: bytes.readableBytes)
         return .send(.message(id, bytes, endStream: endStream))
     }
 
     /// Whether a message on `id` would be sent now rather than blocked.
     public func canSendMessage(on id: StreamID) -> Bool {
-        self.phase == .active && self.sendConnectionCredit > 0 && (self.streams[id]?.hasSendCredit ?? false)
+        self.phase == .active && self.window.canSend && (self.streams[id]?.hasSendCredit ?? false)
     }
 
     /// Client: no more messages on the stream.
@@ -518,24 +505,10 @@ public struct ConnectionStateMachine: Sendable {
         if let increment = self.streams[id]?.consumed(bytes: bytes) {
             frames.append(.credit(id, increment))
         }
-        if let increment = self.connectionConsumed(bytes: bytes) {
+        if let increment = self.window.consumed(bytes: bytes) {
             frames.append(.credit(.connection, increment))
         }
         return frames
-    }
-
-    private mutating func connectionConsumed(bytes: Int) -> UInt32? {
-        self.unannouncedConnectionCredit += Int64(bytes)
-        let threshold = max(1, Int64(self.configuration.preface.initialConnectionCredit) / 2)
-        guard self.unannouncedConnectionCredit >= threshold else { return nil }
-        let increment = min(
-            self.unannouncedConnectionCredit,
-            Int64(Preface.maximumWindow) - max(0, self.receiveConnectionCredit)
-        )
-        guard increment > 0 else { return nil }
-        self.unannouncedConnectionCredit -= increment
-        self.receiveConnectionCredit += increment
-        return UInt32(increment)
     }
 
     /// Sends a PING now (e.g. to measure round-trip time).

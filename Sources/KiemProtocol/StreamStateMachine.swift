@@ -15,7 +15,8 @@ public import NIOCore
 /// ``ConnectionError``, which the connection turns into GOAWAY.
 ///
 /// The machine also keeps the stream's flow-control credit in bytes of
-/// MESSAGE payload: ``sendCredit`` is what this side may still send,
+/// MESSAGE payload, in a ``FlowControlWindow`` (the connection keeps one of
+/// the same kind): ``sendCredit`` is what this side may still send,
 /// ``receiveCredit`` what the peer may still send. A side may start a MESSAGE
 /// while its credit is positive; the message's full length is then deducted,
 /// so credit can go negative by less than one frame. A peer that sends a
@@ -108,13 +109,12 @@ public struct StreamStateMachine: Sendable, Hashable {
     public private(set) var deadline: NIODeadline?
     /// The status of the RST that ended the stream, if one did (sent or received).
     public private(set) var resetCode: StatusCode?
+    /// The stream's credit in both directions.
+    private var window: FlowControlWindow
     /// MESSAGE payload bytes this side may still send (may be negative).
-    public private(set) var sendCredit: Int64
+    public var sendCredit: Int64 { self.window.sendCredit }
     /// MESSAGE payload bytes the peer may still send (may be negative).
-    public private(set) var receiveCredit: Int64
-    /// Bytes consumed by the application and not yet granted back.
-    private var unannouncedCredit: Int64
-    private let initialReceiveCredit: Int64
+    public var receiveCredit: Int64 { self.window.receiveCredit }
 
     /// Creates an idle stream.
     /// - Parameters:
@@ -126,10 +126,7 @@ public struct StreamStateMachine: Sendable, Hashable {
         self.id = id
         self.role = role
         self.state = .clientIdleServerIdle
-        self.sendCredit = Int64(initialSendCredit)
-        self.receiveCredit = Int64(initialReceiveCredit)
-        self.initialReceiveCredit = Int64(initialReceiveCredit)
-        self.unannouncedCredit = 0
+        self.window = FlowControlWindow(.stream(id), sendCredit: initialSendCredit, receiveCredit: initialReceiveCredit)
     }
 
     /// Whether the stream is over: the server side closed or the stream was reset.
@@ -139,7 +136,7 @@ public struct StreamStateMachine: Sendable, Hashable {
 
     /// Whether this side may start a MESSAGE now as far as the stream's
     /// credit goes (the connection's credit must be positive too).
-    public var hasSendCredit: Bool { self.sendCredit > 0 }
+    public var hasSendCredit: Bool { self.window.canSend }
 
     /// Whether the deadline has passed at `now`.
     public func isExpired(at now: NIODeadline) -> Bool {
@@ -190,10 +187,9 @@ public struct StreamStateMachine: Sendable, Hashable {
                 throw self.invalid(endStream ? "send MESSAGE with END_STREAM from the server" : "send MESSAGE")
             }
         }
-        guard self.sendCredit > 0 else {
+        guard self.window.send(length: length) else {
             return false
         }
-        self.sendCredit -= Int64(length)
         switch self.role {
         case .client:
             if endStream {
@@ -239,14 +235,7 @@ public struct StreamStateMachine: Sendable, Hashable {
     ///   Nothing is announced once the peer can no longer send on the stream.
     public mutating func consumed(bytes: Int) -> UInt32? {
         guard bytes > 0, self.peerMaySendMessages else { return nil }
-        self.unannouncedCredit += Int64(bytes)
-        let threshold = max(1, self.initialReceiveCredit / 2)
-        guard self.unannouncedCredit >= threshold else { return nil }
-        let increment = min(self.unannouncedCredit, Int64(Preface.maximumWindow) - max(0, self.receiveCredit))
-        guard increment > 0 else { return nil }
-        self.unannouncedCredit -= increment
-        self.receiveCredit += increment
-        return UInt32(increment)
+        return self.window.consumed(bytes: bytes)
     }
 
     private var peerMaySendMessages: Bool {
@@ -289,10 +278,7 @@ public struct StreamStateMachine: Sendable, Hashable {
                 throw .protocolError("MESSAGE with END_STREAM from the server on stream \(self.id)")
             }
         }
-        guard self.receiveCredit > 0 else {
-            throw .flowControl("MESSAGE of \(length) bytes on stream \(self.id) with stream credit \(self.receiveCredit)")
-        }
-        self.receiveCredit -= Int64(length)
+        try self.window.receive(length: length)
         switch self.role {
         case .server:
             if endStream {
@@ -349,13 +335,7 @@ public struct StreamStateMachine: Sendable, Hashable {
     ///   sendable, i.e. whether waiting writes should resume.
     /// - Throws: `FLOW_CONTROL_ERROR` if the credit would exceed 2^31 - 1.
     public mutating func receiveCredit(_ increment: UInt32) throws(ConnectionError) -> Bool {
-        let before = self.sendCredit
-        let after = before + Int64(increment)
-        guard after <= Int64(Preface.maximumWindow) else {
-            throw .flowControl("stream \(self.id) credit overflows to \(after)")
-        }
-        self.sendCredit = after
-        return before <= 0 && after > 0 && !self.isFinished
+        try self.window.grant(increment) && !self.isFinished
     }
 
     private func invalid(_ what: String) -> RPCError {
