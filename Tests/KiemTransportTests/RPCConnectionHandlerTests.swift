@@ -16,7 +16,9 @@ struct RPCConnectionHandlerTests {
             role: .server, configuration: RPCConnectionConfiguration(), router: RPCRouter(),
             eventLoop: channel.eventLoop, logger: Logger(label: "kiem.test") { _ in SwiftLogNoOpLogHandler() })
         try channel.pipeline.syncOperations.addHandler(handler)
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 7400)).wait()
+        // An embedded channel connects at once, without waiting.
+        channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 7400), promise: nil)
+        #expect(channel.isActive)
         var client = ConnectionStateMachine(role: .client, now: .now())
         var hello = channel.allocator.buffer(capacity: 64)
         client.localPreface.write(to: &hello)
