@@ -22,6 +22,7 @@ fail() { echo "check-syscalls: $*" >&2; tail -20 "$scratch/uwv.log" >&2 || true;
 "$bin/kiemctl" demo --dir "$demo" --no-wait > "$scratch/demo.txt"
 kill -TERM "$(cat "$demo/uwv/kiemd.pid")"
 for _ in $(seq 1 100); do [ -e "$demo/uwv/kiemd.pid" ] || break; sleep 0.2; done
+[ ! -e "$demo/uwv/kiemd.pid" ] || fail "the demo's uwv node did not stop within 20 s of SIGTERM"
 # The node's files become nobody's, as /var/lib/kiem is kiem's under the unit.
 chown -R 65534:65534 "$demo"
 touch "$scratch/trace" && chown 65534:65534 "$scratch/trace"

@@ -44,8 +44,18 @@ public enum UnreadPullClient {
 
     /// The resident set size of process `pid`, in bytes.
     public static func residentBytes(of pid: Int32) throws -> Int {
+        try statusBytes("VmRSS:", of: pid)
+    }
+
+    /// The most resident memory `pid` ever had, in bytes (Linux
+    /// `/proc/PID/status` VmHWM, kept by the kernel): a peak no sampling misses.
+    public static func peakResidentBytes(of pid: Int32) throws -> Int {
+        try statusBytes("VmHWM:", of: pid)
+    }
+
+    private static func statusBytes(_ field: String, of pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
               let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
         else { throw CocoaError(.fileReadCorruptFile) }
         return kilobytes * 1024

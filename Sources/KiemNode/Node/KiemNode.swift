@@ -144,9 +144,15 @@ public final class KiemNode: Service, Sendable {
             SyncService.register(in: &router, replicator: replicator)
             let server: RPCServer
             do {
+                // Peers that read slowly or not at all hold calls back; the
+                // log says when more of them wait at once than ever before.
+                var connection = RPCConnectionConfiguration()
+                connection.waitingWriters = RPCWaitingWriters { [logger] waiting in
+                    logger.notice("more calls than ever wait for their peers to read", metadata: ["kiem.calls_waiting": "\(waiting)"])
+                }
                 server = try await RPCServer.bind(
                     .tls(host: configuration.listen.host, port: configuration.listen.port, context: serverTLS),
-                    router: router, limits: configuration.limits.connectionLimits, logger: logger)
+                    router: router, configuration: connection, limits: configuration.limits.connectionLimits, logger: logger)
             } catch {
                 throw NodeStartupError("cannot listen on \(configuration.listen): \(error)")
             }

@@ -146,6 +146,7 @@ extension RPCClient {
             connection: self.handler,
             maximumMessageSize: self.maximumMessageSize,
             outboundLimit: self.configuration.outboundBufferLimit,
+            waitingWriters: self.configuration.waitingWriters,
             creditReportThreshold: self.creditReportThreshold
         )
     }

@@ -14,6 +14,10 @@ public struct RPCConnectionConfiguration: Sendable {
     /// can make this side hold per stream.
     public var outboundBufferLimit: Int
 
+    /// Counts the streams whose writers wait at ``outboundBufferLimit`` (nil:
+    /// not counted).
+    public var waitingWriters: RPCWaitingWriters?
+
     /// How long dialling (TCP connect, or the Unix socket connect) may take.
     public var connectTimeout: TimeAmount
 

@@ -309,6 +309,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler {
             connection: loopBoundSelf,
             maximumMessageSize: settings.maxOutboundFrameSize,
             outboundLimit: self.configuration.outboundBufferLimit,
+            waitingWriters: self.configuration.waitingWriters,
             creditReportThreshold: self.creditReportThreshold(streams: settings.local.maxConcurrentStreams)
         )
         self.streams[id] = StreamEntry(box: box)

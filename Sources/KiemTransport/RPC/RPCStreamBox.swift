@@ -127,6 +127,8 @@ final class RPCStreamBox: Sendable {
     let outboundLimit: Int
     /// Consumed bytes at which a reader asks the event loop to return credit.
     let creditReportThreshold: Int
+    /// Counts this stream's writer while it waits, if the connection counts.
+    let waitingWriters: RPCWaitingWriters?
 
     private let inbound: Mutex<InboundState>
     private let outbound: Mutex<OutboundState>
@@ -137,6 +139,7 @@ final class RPCStreamBox: Sendable {
         connection: NIOLoopBound<RPCConnectionHandler>,
         maximumMessageSize: Int,
         outboundLimit: Int,
+        waitingWriters: RPCWaitingWriters? = nil,
         creditReportThreshold: Int
     ) {
         self.eventLoop = eventLoop
@@ -144,6 +147,7 @@ final class RPCStreamBox: Sendable {
         self.maximumMessageSize = maximumMessageSize
         self.outboundLimit = max(1, outboundLimit)
         self.creditReportThreshold = max(1, creditReportThreshold)
+        self.waitingWriters = waitingWriters
         self.inbound = Mutex(InboundState())
         var outbound = OutboundState()
         outbound.streamID = streamID
@@ -266,7 +270,11 @@ final class RPCStreamBox: Sendable {
                     state.writerSuspensions += 1
                     return nil
                 }
-                if let result { continuation.resume(with: result) }
+                if let result {
+                    continuation.resume(with: result)
+                } else {
+                    self.waitingWriters?.writerWaits()
+                }
             }
         } onCancel: {
             let writer = self.outbound.withLock { state in
@@ -274,8 +282,16 @@ final class RPCStreamBox: Sendable {
                 state.writer = nil
                 return writer
             }
-            writer?.resume(throwing: RPCError.taskCancelled)
+            self.resume(writer, with: .failure(RPCError.taskCancelled))
         }
+    }
+
+    /// Resumes a writer taken out of the state (if one waited), and counts
+    /// it as no longer waiting.
+    private func resume(_ writer: CheckedContinuation<Void, any Error>?, with result: Result<Void, any Error>) {
+        guard let writer else { return }
+        self.waitingWriters?.writerResumed()
+        writer.resume(with: result)
     }
 
     // MARK: - Caller-initiated ends (any task)
@@ -313,7 +329,7 @@ final class RPCStreamBox: Sendable {
             state.writer = nil
             return writer
         }
-        writer?.resume(throwing: error)
+        self.resume(writer, with: .failure(error))
     }
 
     // MARK: - Server handler life cycle (any task)
@@ -489,7 +505,7 @@ final class RPCStreamBox: Sendable {
             }
             return (writer, handler)
         }
-        writer?.resume(throwing: error)
+        self.resume(writer, with: .failure(error))
         handler?.resume(returning: .streamAborted)
     }
 
@@ -517,7 +533,7 @@ final class RPCStreamBox: Sendable {
             state.writer = nil
             return writer
         }
-        writer?.resume()
+        self.resume(writer, with: .success(()))
     }
 
     // MARK: - Statistics
