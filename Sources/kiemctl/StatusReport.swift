@@ -22,6 +22,8 @@ struct StatusReport: CommandOutput, Equatable {
     /// Origins caught signing two different ops with one seq; the node
     /// accepts no more of their ops.
     var equivocations: [Equivocation]
+    /// Origins at their held-op quota, whose later ops the node defers.
+    var deferredOrigins: [DeferredOrigin]
     /// Origin node → the highest sequence number held from it.
     var versionVector: [String: UInt64]
     var connectedPeers: UInt32
@@ -51,6 +53,9 @@ struct StatusReport: CommandOutput, Equatable {
         heldOps = status.heldOpCount
         rejectedOps = status.rejectedOpCount
         equivocations = status.equivocations.map { Equivocation(origin: $0.origin, seq: $0.seq) }
+        deferredOrigins = status.deferredOrigins.map {
+            DeferredOrigin(origin: $0.origin, seq: $0.seq, held: $0.held, quota: $0.quota)
+        }
         versionVector = Dictionary(status.versionVector.entries.map { ($0.origin, $0.seq) }, uniquingKeysWith: max)
         connectedPeers = status.connectedPeerCount
         peers = status.peers.map(PeerReport.init)
@@ -86,6 +91,10 @@ struct StatusReport: CommandOutput, Equatable {
             fields.append(("equivocation", "\(equivocation.origin) signed two different ops with seq \(equivocation.seq); "
                 + "its ops are no longer accepted (kiemd log; proof in status --json)"))
         }
+        for deferred in deferredOrigins {
+            fields.append(("held-op quota", "\(deferred.origin) has \(deferred.held) held ops (quota \(deferred.quota)); "
+                + "its ops after seq \(deferred.seq) are deferred until it is down to half"))
+        }
         let summary = Table.fields(fields).rendered
         return peers.isEmpty ? summary : summary + "\n\n" + PeerReport.table(peers, detailed: false).rendered
     }
@@ -112,6 +121,15 @@ struct StatusReport: CommandOutput, Equatable {
     struct Equivocation: Encodable, Equatable {
         var origin: String
         var seq: UInt64
+    }
+
+    /// An origin whose ops the held-op quota defers.
+    struct DeferredOrigin: Encodable, Equatable {
+        var origin: String
+        /// The last op of the origin the node took.
+        var seq: UInt64
+        var held: UInt64
+        var quota: UInt64
     }
 
     /// "3d 4h", "2h 5m", "42s".

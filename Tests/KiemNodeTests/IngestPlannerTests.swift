@@ -81,6 +81,31 @@ struct IngestPlannerTests {
         #expect(sorted.chainsNeeded.map { "\($0.origin):\($0.seqs)" } == ["uwv-1:2...3", "svb-1:1...1"])
     }
 
+    @Test("the held-op quota: a cut origin's head stops at its last op taken, its later ops are dropped and counted until it resumes, and other origins go on")
+    func deferral() throws {
+        var planner = Self.fresh()
+        let batch = Array(origins.logs[uwv]![0..<4]) + Array(origins.logs[svb]![0..<2])
+        let (heads, clock) = try planner.verify(batch, identity: origins.identity, wallMillis: Self.wall)
+        let taken = planner.taken(of: batch, cutAt: [uwv: 3], verified: heads)
+        #expect(taken.stored.map(\.op.id.description) == ["uwv-1:1", "uwv-1:2", "svb-1:1", "svb-1:2"])
+        #expect(taken.heads[uwv] == OriginChainState(seq: 2, chain: origins.logs[uwv]![1].proof!.chain))
+        #expect(taken.heads[svb] == heads[svb])
+        #expect(taken.cut == [uwv: 2])
+        planner.commit(taken.stored, heads: taken.heads, clock: clock)
+        planner.deferOrigins(cutAt: [uwv: 3])
+        #expect(planner.deferred == [uwv: 2])
+
+        let later = planner.sort(Array(origins.logs[uwv]![2..<6]) + Array(origins.logs[svb]![2..<3]))
+        #expect(later.fresh.map(\.op.id.description) == ["svb-1:3"])
+        #expect(later.droppedDeferred == [uwv: 4])
+
+        planner.resume([uwv])
+        let resumed = planner.sort(Array(origins.logs[uwv]![2..<4]))
+        #expect(resumed.fresh.count == 2 && resumed.droppedDeferred.isEmpty)
+        // The run continues the cut head.
+        _ = try planner.verify(resumed.fresh, identity: origins.identity, wallMillis: Self.wall)
+    }
+
     @Test("a held op with the stored chain is a duplicate; one with another chain is the conflict")
     func conflicts() {
         let held = Array(origins.logs[uwv]![0..<3])

@@ -83,9 +83,11 @@ struct NodeConfigurationTests {
             max_connections_per_peer = 2
             max_sync_calls = 16
             max_sync_calls_per_peer = 3
+            max_held_ops_per_origin = 500
             """, relativeTo: "/srv/kiem")
         #expect(configuration.limits.connections == 64 && configuration.limits.connectionsPerPeer == 2)
         #expect(configuration.limits.syncCalls == 16 && configuration.limits.syncCallsPerPeer == 3)
+        #expect(configuration.limits.heldOpsPerOrigin == 500)
         #expect(try NodeConfiguration.parse(toml: configuration.toml, relativeTo: "/") == configuration)
         configuration.limits = .init()
         #expect(!configuration.toml.contains("[limits]"))
@@ -105,6 +107,7 @@ struct NodeConfigurationTests {
         ("[[peers]]\naddress = \"x:1\"\norganisation = \"uwv\"\nnode = \"uwv-1\"", "peers[1].node", "is this node itself"),
         ("[metrics]\nenabled = \"yes\"", "metrics.enabled", "must be true or false"),
         ("[limits]\nmax_sync_calls_per_peer = 0", "limits.max_sync_calls_per_peer", "must be a positive integer, not 0"),
+        ("[limits]\nmax_held_ops_per_origin = -5", "limits.max_held_ops_per_origin", "must be a positive integer, not -5"),
         ("[limits]\nmax_connections = \"many\"", "limits.max_connections", "must be a positive integer"),
         ("[limits]\nmax_streams = 3", "limits.max_streams", "is not a known setting"),
     ])

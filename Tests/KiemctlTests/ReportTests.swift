@@ -80,6 +80,20 @@ struct ReportTests {
         #expect(!StatusReport(Self.status).text.contains("equivocation"), "none, no line")
     }
 
+    @Test("status names an origin at its held-op quota, in text and JSON")
+    func statusDeferredOrigin() throws {
+        var status = Self.status
+        status.deferredOrigins = [.with { $0.origin = "sz-9"; $0.seq = 61_234; $0.held = 50_000; $0.quota = 50_000 }]
+        let report = StatusReport(status)
+        #expect(report.text.contains(
+            "held-op quota   sz-9 has 50000 held ops (quota 50000); its ops after seq 61234 are deferred until it is down to half"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(try JSONOutput.pretty(report).utf8)) as? [String: Any])
+        let deferred = try #require((object["deferredOrigins"] as? [[String: Any]])?.first)
+        #expect(deferred["origin"] as? String == "sz-9" && deferred["seq"] as? Int == 61_234)
+        #expect(deferred["held"] as? Int == 50_000 && deferred["quota"] as? Int == 50_000)
+        #expect(!StatusReport(Self.status).text.contains("held-op quota"), "none, no line")
+    }
+
     @Test("status warns about a certificate within 30 days in text and JSON, lists every certificate, and names the accept policy")
     func statusCertificates() throws {
         let now = Date(timeIntervalSince1970: 1_777_593_600)

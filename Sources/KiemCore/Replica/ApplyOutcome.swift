@@ -9,6 +9,10 @@ public struct ApplyOutcome: Sendable {
     public internal(set) var held: [OpID: HoldKey] = [:]
     /// Ops skipped because they had been received before.
     public internal(set) var duplicates = 0
+    /// Per origin whose ops were cut from the batch by a ``HeldOpQuota``,
+    /// the seq of its first op not taken (it and the origin's later ops in
+    /// the batch were not applied). Set by stores that enforce a quota.
+    public var deferred: [NodeID: UInt64] = [:]
 
     /// Creates an empty outcome.
     public init() {}

@@ -1,3 +1,4 @@
+import KiemCore
 import KiemTransport
 
 extension NodeConfiguration {
@@ -16,6 +17,10 @@ extension NodeConfiguration {
         /// Streaming Sync calls one peer node may run at once
         /// (`max_sync_calls_per_peer`).
         public var syncCallsPerPeer = 8
+        /// Held ops (waiting for an initiative or op the node does not
+        /// hold) one origin may have; its later ops are deferred until it is
+        /// down to half (`max_held_ops_per_origin`, ``KiemCore/HeldOpQuota``).
+        public var heldOpsPerOrigin = HeldOpQuota.defaultPerOrigin
 
         /// The defaults.
         public init() {}
@@ -29,6 +34,9 @@ extension NodeConfiguration {
         var syncAdmission: SyncAdmission.Limits {
             SyncAdmission.Limits(perPeer: syncCallsPerPeer, total: syncCalls)
         }
+
+        /// The store's quota on held ops.
+        var heldOpQuota: HeldOpQuota { HeldOpQuota(perOrigin: heldOpsPerOrigin) }
     }
 }
 
@@ -40,6 +48,7 @@ extension NodeConfiguration.Limits {
         connectionsPerPeer = try reader.optionalPositiveInt("max_connections_per_peer") ?? connectionsPerPeer
         syncCalls = try reader.optionalPositiveInt("max_sync_calls") ?? syncCalls
         syncCallsPerPeer = try reader.optionalPositiveInt("max_sync_calls_per_peer") ?? syncCallsPerPeer
+        heldOpsPerOrigin = try reader.optionalPositiveInt("max_held_ops_per_origin") ?? heldOpsPerOrigin
         try reader.finish()
     }
 }

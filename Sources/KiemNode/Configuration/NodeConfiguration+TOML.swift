@@ -196,6 +196,7 @@ extension NodeConfiguration {
                 "", "[limits]", "max_connections = \(limits.connections)",
                 "max_connections_per_peer = \(limits.connectionsPerPeer)", "max_sync_calls = \(limits.syncCalls)",
                 "max_sync_calls_per_peer = \(limits.syncCallsPerPeer)",
+                "max_held_ops_per_origin = \(limits.heldOpsPerOrigin)",
             ]
         }
         for peer in peers {

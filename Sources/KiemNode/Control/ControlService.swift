@@ -79,9 +79,12 @@ struct ControlService: Sendable {
 
     private func status() async throws -> Kiem_V1_StatusResponse {
         let store = self.store
-        let (counts, digest, equivocations) = try await pool.runIfActive {
-            (try store.counts(), try store.digest(), try store.equivocations())
+        let deferred = replicator.oplog.deferredOrigins
+        let (counts, digest, equivocations, held) = try await pool.runIfActive {
+            (try store.counts(), try store.digest(), try store.equivocations(),
+             try deferred.keys.map { ($0, try store.heldOpCount(of: $0)) })
         }
+        let quota = replicator.oplog.heldOpQuota.perOrigin
         let vector = replicator.oplog.versionVector
         let reports = PeerReports(peers: peers, replicator: replicator).all()
         return Kiem_V1_StatusResponse.with {
@@ -105,6 +108,14 @@ struct ControlService: Sendable {
             $0.certificates = certificates.current.map(\.proto)
             $0.accept = configuration.accept.proto
             $0.writesPaused = replicator.oplog.writesPaused ?? ""
+            $0.deferredOrigins = held.sorted { $0.0 < $1.0 }.map { origin, count in
+                Kiem_V1_DeferredOrigin.with {
+                    $0.origin = origin.rawValue
+                    $0.seq = deferred[origin] ?? 0
+                    $0.held = UInt64(count)
+                    $0.quota = UInt64(quota)
+                }
+            }
         }
     }
 

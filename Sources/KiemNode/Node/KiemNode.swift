@@ -113,7 +113,7 @@ public final class KiemNode: Service, Sendable {
                 let mark: RestoreMark? = try rebuildFromPeers
                     ? StoreRestore.markRebuild(configuration) : RestoreMark.load(path: configuration.restoreMarkPath)
                 return try OpLog(store: store, node: configuration.node, organisation: configuration.organisation, key: signingKey,
-                                 restoreMark: mark)
+                                 restoreMark: mark, heldOpQuota: configuration.limits.heldOpQuota)
             }
             let peerChanges = try await pool.runIfActive { try PeerChanges.load(path: configuration.peerChangesPath) }
             let directory = OriginDirectory(store: store, verifier: serverTLS.verifier)

@@ -17,6 +17,8 @@ public final class NodeCounters: Sendable {
         public var integrityFailures: [NodeID: UInt64] = [:]
         /// Equivocations seen, per origin that signed two ops with one seq.
         public var equivocations: [NodeID: UInt64] = [:]
+        /// Ops not taken because their origin was at its held-op quota, per origin.
+        public var deferredByQuota: [NodeID: UInt64] = [:]
         /// Streaming sync calls refused over the limits, per peer.
         public var refusedStreams: [NodeID: UInt64] = [:]
         /// TLS sessions refused to members that are not peers (`accept =
@@ -66,6 +68,13 @@ public final class NodeCounters: Sendable {
     func recordEquivocation(by origin: NodeID) {
         state.withLock { $0.equivocations[origin, default: 0] += 1 }
         Counter(label: "kiem_equivocations_total", dimensions: [("origin", origin.rawValue)], factory: factory).increment()
+    }
+
+    /// Counts ops of `origin` not taken because it is at its held-op quota.
+    func recordDeferred(_ count: Int, of origin: NodeID) {
+        state.withLock { $0.deferredByQuota[origin, default: 0] += UInt64(count) }
+        Counter(label: "kiem_ops_deferred_total", dimensions: [("origin", origin.rawValue)], factory: factory)
+            .increment(by: count)
     }
 
     /// Counts a refused streaming call; returns how many of `peer`'s were refused so far.

@@ -47,6 +47,8 @@ final class OpLog: Sendable {
     /// Signs local ops; kept to continue the chain after own ops that came
     /// back from peers.
     private let key: OriginSigningKey
+    /// How many held ops one origin may have here.
+    let heldOpQuota: HeldOpQuota
 
     /// Continues the store's log.
     /// - Parameter restoreMark: set when the store was restored or is being
@@ -55,8 +57,10 @@ final class OpLog: Sendable {
     /// - Throws: `StoreError`, or ``WriteError/store(_:)`` when the store holds
     ///   ops of this node without their proofs (it was not written by kiemd).
     init(store: KiemStore, node: NodeID, organisation: OrganisationID, key: OriginSigningKey,
-         maxSkewMillis: UInt64 = HybridLogicalClock.defaultMaxSkewMillis, restoreMark: RestoreMark? = nil) throws {
+         maxSkewMillis: UInt64 = HybridLogicalClock.defaultMaxSkewMillis, restoreMark: RestoreMark? = nil,
+         heldOpQuota: HeldOpQuota = HeldOpQuota()) throws {
         self.store = store
+        self.heldOpQuota = heldOpQuota
         self.key = key
         self.restoreMark = Mutex(restoreMark)
         gate = Mutex(OwnLogGate(mark: restoreMark?.reason))
@@ -75,7 +79,7 @@ final class OpLog: Sendable {
                 heads: heads, vector: vector, quarantined: quarantined,
                 clock: HybridLogicalClock(last: try store.latestHeadTimestamp(), maxSkewMillis: maxSkewMillis)),
             writer: OriginChainWriter(origin: node, key: key, seq: own.seq, chain: own.chain)))
-        published = Mutex(Published(vector: vector, announced: vector, heads: heads))
+        published = Mutex(Published(vector: vector, announced: vector, heads: heads, deferred: [:]))
         proofs = Mutex(quarantined.mapValues { $0.seq + 1 })
     }
 
@@ -84,6 +88,7 @@ final class OpLog: Sendable {
         var vector: VersionVector
         var announced: VersionVector
         var heads: [NodeID: OriginChainState]
+        var deferred: [NodeID: UInt64]
     }
 
     /// What the store holds.
@@ -102,9 +107,14 @@ final class OpLog: Sendable {
     /// Every origin's verified chain head.
     var heads: [NodeID: OriginChainState] { published.withLock { $0.heads } }
 
+    /// Origins cut by the held-op quota, with the seq their log ends at here
+    /// (``IngestPlanner/deferred``).
+    var deferredOrigins: [NodeID: UInt64] { published.withLock { $0.deferred } }
+
     /// Makes the planner's vectors and heads readable outside the state lock.
     private func publish(_ replica: IngestPlanner) {
-        let update = Published(vector: replica.vector, announced: replica.announcedVector, heads: replica.heads)
+        let update = Published(
+            vector: replica.vector, announced: replica.announcedVector, heads: replica.heads, deferred: replica.deferred)
         published.withLock { $0 = update }
     }
 
@@ -240,19 +250,31 @@ final class OpLog: Sendable {
         error as? StoreError ?? .io(path: store.path, reason: "\(error)")
     }
 
+    /// What taking in a batch did.
+    struct Ingested: Sendable {
+        /// What changed (nil when every op was a duplicate or left out).
+        var outcome: ApplyOutcome?
+        /// Per origin whose ops the batch carried but the node did not take
+        /// because the held-op quota deferred them, how many: the sender must
+        /// send them again once ``deferredOrigins`` no longer lists it.
+        var deferred: [NodeID: Int] = [:]
+        /// Origins that are under the held-op quota again after this batch:
+        /// their deferral ended.
+        var resumed: Set<NodeID> = []
+    }
+
     /// Verifies and applies a batch of remote ops, in one transaction. Ops
-    /// of quarantined origins are left out. What is decided is the
-    /// ``IngestPlanner``'s; this method reads what it asks for and stores
-    /// what it accepts.
+    /// of quarantined origins are left out, and so are ops of origins the
+    /// held-op quota deferred. What is decided is the ``IngestPlanner``'s;
+    /// this method reads what it asks for and stores what it accepts.
     /// - Parameter identity: the certificate identity of an origin, if known.
-    /// - Returns: what changed (nil when every op was a duplicate or left out).
     /// - Throws: ``IngestError/equivocation(origin:seq:)`` when the batch
     ///   proves an origin signed two different ops with one seq; the proof is
     ///   stored, the origin quarantined, and nothing of the batch applied.
     func ingest(
         _ received: [EncodedOp], identity: (NodeID) -> OriginIdentity?, wallMillis: UInt64
-    ) throws(IngestError) -> ApplyOutcome? {
-        try state.withLock { state throws(IngestError) -> ApplyOutcome? in
+    ) throws(IngestError) -> Ingested {
+        try state.withLock { state throws(IngestError) -> Ingested in
             let sorted = state.replica.sort(received)
             var stored: [NodeID: [UInt64: [UInt8]]] = [:]
             for (origin, seqs) in sorted.chainsNeeded {
@@ -269,7 +291,7 @@ final class OpLog: Sendable {
             }
             guard !sorted.fresh.isEmpty else {
                 settle(sorted, in: &state)
-                return nil
+                return Ingested(outcome: nil, deferred: sorted.droppedDeferred)
             }
             let heads: [NodeID: OriginChainState]
             let clock: HybridLogicalClock
@@ -280,12 +302,32 @@ final class OpLog: Sendable {
                 publish(state.replica)
                 throw .diverged(origin: origin, seq: seq)
             }
-            let outcome = try IngestError.fromStore { try store.apply(sorted.fresh) }
-            state.replica.commit(sorted.fresh, heads: heads, clock: clock)
+            let outcome = try IngestError.fromStore { try store.apply(sorted.fresh, quota: heldOpQuota) }
+            let taken = state.replica.taken(of: sorted.fresh, cutAt: outcome.deferred, verified: heads)
+            state.replica.commit(taken.stored, heads: taken.heads, clock: clock)
+            state.replica.deferOrigins(cutAt: outcome.deferred)
+            let resumed = try resumeDeferred(after: outcome, in: &state)
             settle(sorted, in: &state)
             publish(state.replica)
-            return outcome
+            return Ingested(
+                outcome: outcome, deferred: sorted.droppedDeferred.merging(taken.cut, uniquingKeysWith: +), resumed: resumed)
         }
+    }
+
+    /// Ends the deferral of every deferred origin that `outcome`'s
+    /// decisions took down to half its held-op quota or less (releases
+    /// happen only when ops are accepted or rejected). Half, not just under:
+    /// each resumption costs the senders a new stream, so an origin whose
+    /// held ops are being released resumes once, not after every batch.
+    private func resumeDeferred(after outcome: ApplyOutcome, in state: inout State) throws(IngestError) -> Set<NodeID> {
+        guard !state.replica.deferred.isEmpty, !outcome.accepted.isEmpty || !outcome.rejected.isEmpty else { return [] }
+        var resumed: Set<NodeID> = []
+        for origin in state.replica.deferred.keys where outcome.deferred[origin] == nil {
+            let held = try IngestError.fromStore { try store.heldOpCount(of: origin) }
+            if held <= heldOpQuota.resumeAt { resumed.insert(origin) }
+        }
+        state.replica.resume(resumed)
+        return resumed
     }
 
     /// Takes in a proof of equivocation a peer sent (WIRE.md section 13,

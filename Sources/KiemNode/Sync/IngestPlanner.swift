@@ -37,6 +37,10 @@ struct IngestPlanner: Sendable {
     /// that peers send each such log from its start and the conflict shows
     /// as an op held here that differs from the one offered (step 2).
     var diverged: Set<NodeID> = []
+    /// Origins the held-op quota cut (``KiemCore/HeldOpQuota``), with the
+    /// seq their log ends at here: their later ops are dropped, without
+    /// blame, until ``resume(_:)`` (they are under the quota again).
+    var deferred: [NodeID: UInt64] = [:]
 
     /// The vector to announce to peers: ``vector`` without the diverged origins.
     var announcedVector: VersionVector {
@@ -51,6 +55,9 @@ struct IngestPlanner: Sendable {
         var held: [EncodedOp]
         /// Ops the replica does not hold.
         var fresh: [EncodedOp]
+        /// Per deferred origin whose ops the batch carried past its log's
+        /// end here, how many (dropped: the sender must send them again).
+        var droppedDeferred: [NodeID: Int] = [:]
 
         /// The stored chain hashes that checking ``held`` needs: per origin,
         /// the range of its held seqs.
@@ -70,14 +77,22 @@ struct IngestPlanner: Sendable {
         }
     }
 
-    /// Step 1: leaves out quarantined origins' ops past their log's end
-    /// and splits the rest.
+    /// Step 1: leaves out quarantined and deferred origins' ops past their
+    /// log's end and splits the rest.
     func sort(_ batch: [EncodedOp]) -> Sorted {
-        let ops = quarantined.isEmpty ? batch : batch.filter { $0.op.id.seq <= quarantined[$0.op.origin]?.seq ?? .max }
+        var ops = quarantined.isEmpty ? batch : batch.filter { $0.op.id.seq <= quarantined[$0.op.origin]?.seq ?? .max }
+        var dropped: [NodeID: Int] = [:]
+        if !deferred.isEmpty {
+            ops.removeAll { encoded in
+                guard encoded.op.id.seq > deferred[encoded.op.origin] ?? .max else { return false }
+                dropped[encoded.op.origin, default: 0] += 1
+                return true
+            }
+        }
         let held = ops.filter { vector.contains($0.op.id) }
         // In a catch-up nothing is held yet: the batch goes on uncopied.
         let fresh = held.isEmpty ? ops : ops.filter { !vector.contains($0.op.id) }
-        return Sorted(ops: ops, held: held, fresh: fresh)
+        return Sorted(ops: ops, held: held, fresh: fresh, droppedDeferred: dropped)
     }
 
     /// Step 2: the first held op that carries a chain hash other than the
@@ -185,6 +200,42 @@ struct IngestPlanner: Sendable {
         for encoded in stored { vector.advance(encoded.op.origin, to: encoded.op.id.seq) }
     }
 
+    /// What the store took of verified `fresh` ops when the held-op quota
+    /// cut origins at `cuts` (``KiemCore/ApplyOutcome/deferred``): the ops
+    /// stored, the heads after them (`verified`, with each cut origin's
+    /// head at its last op taken), and how many ops of each cut origin were
+    /// not taken.
+    func taken(
+        of fresh: [EncodedOp], cutAt cuts: [NodeID: UInt64], verified: [NodeID: OriginChainState]
+    ) -> (stored: [EncodedOp], heads: [NodeID: OriginChainState], cut: [NodeID: Int]) {
+        guard !cuts.isEmpty else { return (fresh, verified, [:]) }
+        var heads = verified
+        var cutCounts: [NodeID: Int] = [:]
+        for origin in cuts.keys { heads[origin] = self.heads[origin] }
+        let stored = fresh.filter { encoded in
+            guard let cut = cuts[encoded.op.origin] else { return true }
+            guard encoded.op.id.seq < cut else {
+                cutCounts[encoded.op.origin, default: 0] += 1
+                return false
+            }
+            heads[encoded.op.origin] = OriginChainState(seq: encoded.op.id.seq, chain: encoded.proof?.chain ?? [])
+            return true
+        }
+        return (stored, heads, cutCounts)
+    }
+
+    /// Marks origins the held-op quota cut as deferred, their log ending
+    /// where it was cut (after ``commit(_:heads:clock:)``).
+    mutating func deferOrigins(cutAt cuts: [NodeID: UInt64]) {
+        for (origin, cut) in cuts { deferred[origin] = cut - 1 }
+    }
+
+    /// Ends the deferral of `origins` (each is down to half its held-op
+    /// quota): their ops are taken from where their log ends here.
+    mutating func resume(_ origins: some Sequence<NodeID>) {
+        for origin in origins { deferred[origin] = nil }
+    }
+
     /// Ends the divergence of every origin the accepted `sorted` batch shows
     /// the replica's own history of: an op held here up to the head, offered
     /// with the same chain, or new ops that continue the head.
@@ -200,6 +251,7 @@ struct IngestPlanner: Sendable {
     mutating func quarantine(_ origin: NodeID, endingAt anchor: OriginChainState) {
         quarantined[origin] = anchor
         diverged.remove(origin)
+        deferred[origin] = nil
         if vector[origin] > anchor.seq {
             vector = VersionVector(vector.entries.merging([origin: anchor.seq]) { $1 }.filter { $0.value > 0 })
             heads[origin] = anchor.seq > 0 ? anchor : nil

@@ -201,22 +201,58 @@ final class Replicator: Sendable {
     /// the next batch while the previous one applies (one batch ahead, so
     /// a slow store still holds back the sender through flow control).
     /// - Parameter applied: called after each batch with the number of ops
-    ///   the peer sent and what changed (nil when nothing was new).
+    ///   the peer sent and what taking them in did.
     /// - Throws: what the stream throws, or for a batch that is refused
     ///   (see ``receive(_:from:)``); the batches before it stay applied.
+    ///   `ABORTED` once an origin whose ops this stream carried and the
+    ///   held-op quota deferred may be taken again: the sender has moved
+    ///   past them, so a new stream must send them (WIRE.md section 13,
+    ///   "Held ops").
     func receive(
         _ batches: RPCMessageStream<Kiem_V1_OpBatch>, from peer: PeerIdentity,
-        applied: (_ sent: Int, _ outcome: ApplyOutcome?) async -> Void = { _, _ in }
+        applied: (_ sent: Int, _ ingested: OpLog.Ingested) async -> Void = { _, _ in }
     ) async throws {
+        let deferred = StreamDeferrals()
         try await withThrowingTaskGroup(of: ReadAhead?.self) { group in
             let (first, pool) = (batches.makeAsyncIterator(), self.pool)
             group.addTask { try await Self.decodeNext(first, on: pool) }
             while let next = try await group.next(), let ahead = next {
                 let rest = ahead.rest
                 group.addTask { try await Self.decodeNext(rest, on: pool) }
-                await applied(ahead.batch.count, try await receive(ahead.batch, from: peer))
+                let ingested = try await receive(ahead.batch, from: peer)
+                await applied(ahead.batch.count, ingested)
+                if deferred.add(ingested.deferred.keys) {
+                    group.addTask {
+                        try await self.endWhenResumed(deferred)
+                        return nil
+                    }
+                }
+                try endIfResumed(deferred)
             }
+            group.cancelAll()
         }
+    }
+
+    /// Returns once cancelled; throws `ABORTED` as soon as an origin in
+    /// `deferred` is no longer deferred (a batch of another stream may
+    /// bring its held ops down while this one idles).
+    private func endWhenResumed(_ deferred: StreamDeferrals) async throws {
+        while !Task.isCancelled {
+            let generation = changes.generation
+            try endIfResumed(deferred)
+            await changes.wait(after: generation)
+        }
+    }
+
+    /// Throws `ABORTED` if an origin in `deferred` is no longer deferred by
+    /// the held-op quota: the stream's sender has moved past its ops.
+    private func endIfResumed(_ deferred: StreamDeferrals) throws {
+        let current = oplog.deferredOrigins
+        guard let resumed = deferred.origins.sorted().first(where: { current[$0] == nil }) else { return }
+        throw RPCError(code: .aborted, message: """
+            ops of \(resumed) that this stream carried were deferred by the held-op quota and can be taken now; \
+            send them on a new stream
+            """)
     }
 
     /// A batch read ahead, and the stream to read the next one from.
@@ -237,7 +273,7 @@ final class Replicator: Sendable {
     /// - Throws: ``RPCError``: `DATA_LOSS` for an altered, invented or
     ///   unverifiable op (nothing of the batch is stored), `FAILED_PRECONDITION`
     ///   for a gap or an op from too far in the future.
-    private func receive(_ batch: ReceivedBatch, from peer: PeerIdentity) async throws -> ApplyOutcome? {
+    private func receive(_ batch: ReceivedBatch, from peer: PeerIdentity) async throws -> OpLog.Ingested {
         let started = ContinuousClock.now
         do {
             for certificate in batch.certificates { try await directory.learn(certificate) }
@@ -246,16 +282,18 @@ final class Replicator: Sendable {
             registry.peer(peer.node, holds: ops.map(\.op.id))
             let oplog = self.oplog
             let directory = self.directory
-            let outcome = try await pool.runIfActive {
+            let ingested = try await pool.runIfActive {
                 try oplog.ingest(ops, identity: directory.identity(of:), wallMillis: Self.wallMillis())
             }
+            let outcome = ingested.outcome
+            record(ingested, from: peer.node)
             registry.update(peer.node) {
                 $0.opsReceived += UInt64(ops.count)
                 $0.opsRejected += UInt64(outcome?.rejected.count ?? 0)
                 $0.lastSeen = Date()
                 $0.lastBatch = $0.lastSeen
             }
-            guard let outcome else { return nil }
+            guard let outcome else { return ingested }
             counters.recordApplied(from: peer.node, accepted: outcome.accepted.count, rejected: outcome.rejected.count,
                                    held: outcome.held.count, duration: ContinuousClock.now - started)
             for (op, rejection) in outcome.rejected {
@@ -269,7 +307,7 @@ final class Replicator: Sendable {
                 "kiem.duration_ms": "\((ContinuousClock.now - started).milliseconds)",
             ])
             changes.notify()
-            return outcome
+            return ingested
         } catch let error as IngestError {
             if case let .equivocation(origin, seq) = error {
                 counters.recordEquivocation(by: origin)
@@ -289,6 +327,22 @@ final class Replicator: Sendable {
             }
             registry.update(peer.node) { $0.lastError = "\(error)" }
             throw error.rpcError
+        }
+    }
+
+    /// Counts and logs what the held-op quota deferred or resumed.
+    private func record(_ ingested: OpLog.Ingested, from peer: NodeID) {
+        for (origin, count) in ingested.deferred { counters.recordDeferred(count, of: origin) }
+        for (origin, seq) in ingested.outcome?.deferred ?? [:] {
+            logger.notice("an origin reached its held-op quota; its ops from this seq on are deferred", metadata: [
+                "kiem.origin": "\(origin)", "kiem.seq": "\(seq)", "kiem.peer": "\(peer)",
+                "kiem.quota": "\(oplog.heldOpQuota.perOrigin)",
+            ])
+        }
+        for origin in ingested.resumed {
+            logger.notice("an origin is down to half its held-op quota; its deferred ops are taken again", metadata: [
+                "kiem.origin": "\(origin)",
+            ])
         }
     }
 

@@ -37,12 +37,15 @@ enum SyncService {
             let peer = try peer(of: context)
             return try await replicator.admitted(peer.node) {
                 var ack = Kiem_V1_PushAck()
-                try await replicator.receive(requests, from: peer) { sent, outcome in
+                try await replicator.receive(requests, from: peer) { sent, ingested in
+                    let outcome = ingested.outcome
+                    let deferred = ingested.deferred.values.reduce(0, +)
                     let decided = (outcome?.accepted.count ?? 0) + (outcome?.rejected.count ?? 0) + (outcome?.held.count ?? 0)
                     ack.accepted += UInt64(outcome?.accepted.count ?? 0)
                     ack.rejected += UInt64(outcome?.rejected.count ?? 0)
                     ack.held += UInt64(outcome?.held.count ?? 0)
-                    ack.duplicates += UInt64(max(0, sent - decided))
+                    ack.deferred += UInt64(deferred)
+                    ack.duplicates += UInt64(max(0, sent - decided - deferred))
                 }
                 ack.versionVector = replicator.oplog.announcement
                 return ack

@@ -300,11 +300,41 @@ public nonisolated struct Kiem_V1_StatusResponse: @unchecked Sendable {
     set {_uniqueStorage()._writesPaused = newValue}
   }
 
+  /// Origins at their held-op quota (kiemd.toml [limits]
+  /// max_held_ops_per_origin): their ops after `seq` are deferred until they
+  /// are down to half of it (WIRE.md section 13, "Held ops").
+  public var deferredOrigins: [Kiem_V1_DeferredOrigin] {
+    get {_storage._deferredOrigins}
+    set {_uniqueStorage()._deferredOrigins = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// An origin whose ops the held-op quota defers.
+public nonisolated struct Kiem_V1_DeferredOrigin: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var origin: String = String()
+
+  /// The last op of the origin this node took; later ones are deferred.
+  public var seq: UInt64 = 0
+
+  /// Its ops held now (waiting for an initiative or op this node lacks).
+  public var held: UInt64 = 0
+
+  /// The quota.
+  public var quota: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// One certificate and the end of its validity.
@@ -1523,7 +1553,7 @@ nonisolated extension Kiem_V1_StatusRequest: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{3}software_version\0\u{3}min_protocol_version\0\u{3}max_protocol_version\0\u{3}uptime_seconds\0\u{3}version_vector\0\u{3}initiative_count\0\u{3}op_count\0\u{3}held_op_count\0\u{3}rejected_op_count\0\u{3}peer_count\0\u{3}connected_peer_count\0\u{3}state_digest\0\u{1}equivocations\0\u{1}peers\0\u{1}certificates\0\u{1}accept\0\u{3}writes_paused\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}organisation\0\u{1}role\0\u{3}software_version\0\u{3}min_protocol_version\0\u{3}max_protocol_version\0\u{3}uptime_seconds\0\u{3}version_vector\0\u{3}initiative_count\0\u{3}op_count\0\u{3}held_op_count\0\u{3}rejected_op_count\0\u{3}peer_count\0\u{3}connected_peer_count\0\u{3}state_digest\0\u{1}equivocations\0\u{1}peers\0\u{1}certificates\0\u{1}accept\0\u{3}writes_paused\0\u{3}deferred_origins\0")
 
   fileprivate class _StorageClass {
     var _nodeID: String = String()
@@ -1546,6 +1576,7 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
     var _certificates: [Kiem_V1_CertificateValidity] = []
     var _accept: Kiem_V1_AcceptPolicy = .unspecified
     var _writesPaused: String = String()
+    var _deferredOrigins: [Kiem_V1_DeferredOrigin] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1576,6 +1607,7 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
       _certificates = source._certificates
       _accept = source._accept
       _writesPaused = source._writesPaused
+      _deferredOrigins = source._deferredOrigins
     }
   }
 
@@ -1614,6 +1646,7 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
         case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._certificates) }()
         case 19: try { try decoder.decodeSingularEnumField(value: &_storage._accept) }()
         case 20: try { try decoder.decodeSingularStringField(value: &_storage._writesPaused) }()
+        case 21: try { try decoder.decodeRepeatedMessageField(value: &_storage._deferredOrigins) }()
         default: break
         }
       }
@@ -1686,6 +1719,9 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
       if !_storage._writesPaused.isEmpty {
         try visitor.visitSingularStringField(value: _storage._writesPaused, fieldNumber: 20)
       }
+      if !_storage._deferredOrigins.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._deferredOrigins, fieldNumber: 21)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1715,10 +1751,56 @@ nonisolated extension Kiem_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtob
         if _storage._certificates != rhs_storage._certificates {return false}
         if _storage._accept != rhs_storage._accept {return false}
         if _storage._writesPaused != rhs_storage._writesPaused {return false}
+        if _storage._deferredOrigins != rhs_storage._deferredOrigins {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_DeferredOrigin: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeferredOrigin"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}origin\0\u{1}seq\0\u{1}held\0\u{1}quota\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.origin) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.seq) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.held) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.quota) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.origin.isEmpty {
+      try visitor.visitSingularStringField(value: self.origin, fieldNumber: 1)
+    }
+    if self.seq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.seq, fieldNumber: 2)
+    }
+    if self.held != 0 {
+      try visitor.visitSingularUInt64Field(value: self.held, fieldNumber: 3)
+    }
+    if self.quota != 0 {
+      try visitor.visitSingularUInt64Field(value: self.quota, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_DeferredOrigin, rhs: Kiem_V1_DeferredOrigin) -> Bool {
+    if lhs.origin != rhs.origin {return false}
+    if lhs.seq != rhs.seq {return false}
+    if lhs.held != rhs.held {return false}
+    if lhs.quota != rhs.quota {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -225,6 +225,10 @@ public nonisolated struct Kiem_V1_PushAck: Sendable {
 
   public var rejected: UInt64 = 0
 
+  /// Ops not taken because their origin is at the server's held-op quota
+  /// (WIRE.md section 13, "Held ops"): push them again once it resumes.
+  public var deferred: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -480,7 +484,7 @@ nonisolated extension Kiem_V1_SubscribeRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Kiem_V1_PushAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PushAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}version_vector\0\u{1}accepted\0\u{1}duplicates\0\u{1}held\0\u{1}rejected\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}version_vector\0\u{1}accepted\0\u{1}duplicates\0\u{1}held\0\u{1}rejected\0\u{1}deferred\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -493,6 +497,7 @@ nonisolated extension Kiem_V1_PushAck: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.duplicates) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.held) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.rejected) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.deferred) }()
       default: break
       }
     }
@@ -518,6 +523,9 @@ nonisolated extension Kiem_V1_PushAck: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.rejected != 0 {
       try visitor.visitSingularUInt64Field(value: self.rejected, fieldNumber: 5)
     }
+    if self.deferred != 0 {
+      try visitor.visitSingularUInt64Field(value: self.deferred, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -527,6 +535,7 @@ nonisolated extension Kiem_V1_PushAck: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.duplicates != rhs.duplicates {return false}
     if lhs.held != rhs.held {return false}
     if lhs.rejected != rhs.rejected {return false}
+    if lhs.deferred != rhs.deferred {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
