@@ -96,6 +96,20 @@ struct OpContentRefusalTests {
         }
     }
 
+    @Test("a batch whose run of an origin skips a seq is FAILED_PRECONDITION, nobody blamed, nothing stored")
+    func gap() async throws {
+        let setup = try await Setup()
+        try await running([setup.target]) {
+            var simulated = SimulatedNode("far-1", organisation: "far", wallMillis: Self.nowMillis)
+            var writer = OriginChainWriter(origin: try NodeID("far-1"), key: try OriginSigningKey(setup.origin.privateKey))
+            let first = simulated.create(InitiativeDraft(title: "Robotica in de inkoop", themes: ["robotica"]))
+            _ = try writer.prove(first)
+            let second = try writer.prove(simulated.setText(first.initiative, .summary, "Verder"))
+            await setup.expectRefused(.failedPrecondition, saying: "skip from 1 to 2", second)
+            #expect(setup.target.counters.snapshot.integrityFailures.isEmpty)
+        }
+    }
+
     @Test("a payload that does not match its digest is DATA_LOSS and counted against the relay; an erased payload or a short chain hash is INVALID_ARGUMENT; a wrong author is DATA_LOSS")
     func alteredAndErasedPayloads() async throws {
         let setup = try await Setup()
