@@ -351,12 +351,22 @@ final class Replicator: Sendable {
     /// and every send loop passes the proof on.
     private func take(_ proof: EquivocationRecord, from peer: NodeID) async throws {
         let (oplog, directory) = (self.oplog, self.directory)
+        if proof.seq < oplog.proofSeqs[proof.origin] ?? .max {
+            // Likely new: its quarantine decides every stored op again.
+            logger.notice("checking a new proof of equivocation; if it holds, every stored op is decided again", metadata: [
+                "kiem.origin": "\(proof.origin)", "kiem.seq": "\(proof.seq)", "kiem.peer": "\(peer)",
+            ])
+        }
+        let started = ContinuousClock.now
         guard try await pool.runIfActive({ try oplog.take(proof, identity: directory.identity(of:)) }) else { return }
         counters.recordEquivocation(by: proof.origin)
         logger.error("""
             a peer passed on a proof that an origin signed two different ops with one seq; the origin's ops from \
             that seq are removed and no longer accepted (kiemctl status shows the proof)
-            """, metadata: ["kiem.origin": "\(proof.origin)", "kiem.seq": "\(proof.seq)", "kiem.peer": "\(peer)"])
+            """, metadata: [
+                "kiem.origin": "\(proof.origin)", "kiem.seq": "\(proof.seq)", "kiem.peer": "\(peer)",
+                "kiem.duration_ms": "\((ContinuousClock.now - started).milliseconds)",
+            ])
         changes.notify()
     }
 
