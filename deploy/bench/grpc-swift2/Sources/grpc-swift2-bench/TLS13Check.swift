@@ -39,7 +39,7 @@ enum Subprocess {
     /// exit status and its output (both streams, through a temporary file).
     static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
         let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-swift2-bench-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputURL) }
         let output = try FileHandle(forWritingTo: outputURL)
         defer { try? output.close() }
