@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOCore
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -47,6 +49,9 @@ struct GRPCSwift2Bench: AsyncParsableCommand {
     @Option(help: "Untimed unary calls first.")
     var warmup = 200
 
+    @Flag(help: "Run the client's calls and the server's handlers on their event loop (one thread each), as Kiem runs its own.")
+    var onEventLoop = false
+
     @Flag(help: "Print one JSON object as the last line.")
     var json = false
 
@@ -66,7 +71,7 @@ struct GRPCSwift2Bench: AsyncParsableCommand {
             return
         }
 
-        let server = try await ServerChild(arguments: ["--serve", "--cert-dir", self.certDir])
+        let server = try await ServerChild(arguments: ["--serve", "--cert-dir", self.certDir] + (self.onEventLoop ? ["--on-event-loop"] : []))
         let figures: BenchMeasurement.Figures
         let tls13: (ok: Bool, detail: String)
         do {
@@ -76,9 +81,14 @@ struct GRPCSwift2Bench: AsyncParsableCommand {
             print("client without certificate refused: \(try await self.refusesAnonymous(port: server.port) ? "yes" : "NO")")
             let measurement = BenchMeasurement(
                 messages: self.messages, size: self.size, unary: self.unary, unarySize: self.unarySize, warmup: self.warmup)
-            figures = try await withGRPCClient(transport: try self.clientTransport(port: server.port, mutual: true)) { client in
-                try await measurement.run(client)
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let transport = try self.clientTransport(port: server.port, mutual: true, eventLoopGroup: self.onEventLoop ? group : nil)
+            figures = try await withTaskExecutorPreference(self.onEventLoop ? EventLoopTaskExecutor(group.next()) : nil) {
+                try await withGRPCClient(transport: transport) { client in
+                    try await measurement.run(client)
+                }
             }
+            try await group.shutdownGracefully()
             await server.stop()
         } catch {
             await server.stop()
@@ -119,10 +129,20 @@ struct GRPCSwift2Bench: AsyncParsableCommand {
         ) { config in
             config.trustRoots = .certificates([.file(path: "\(self.certDir)/ca.crt", format: .pem)])
         }
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server = GRPCServer(
-            transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: security),
+            transport: .http2NIOPosix(
+                address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: security,
+                eventLoopGroup: self.onEventLoop ? loops : .singletonMultiThreadedEventLoopGroup),
             services: [BenchService()]
         )
+        try await withTaskExecutorPreference(self.onEventLoop ? EventLoopTaskExecutor(loops.next()) : nil) {
+            try await self.serve(server)
+        }
+        try await loops.shutdownGracefully()
+    }
+
+    private func serve(_ server: GRPCServer<HTTP2ServerTransport.Posix>) async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             guard let port = try await server.listeningAddress?.ipv4?.port else {
@@ -148,7 +168,7 @@ struct GRPCSwift2Bench: AsyncParsableCommand {
         }
     }
 
-    private func clientTransport(port: Int, mutual: Bool) throws -> HTTP2ClientTransport.Posix {
+    private func clientTransport(port: Int, mutual: Bool, eventLoopGroup: MultiThreadedEventLoopGroup? = nil) throws -> HTTP2ClientTransport.Posix {
         let configure: (inout HTTP2ClientTransport.Posix.TransportSecurity.TLS) -> Void = { config in
             config.trustRoots = .certificates([.file(path: "\(self.certDir)/ca.crt", format: .pem)])
             if self.noHostnameVerification {
@@ -162,7 +182,9 @@ struct GRPCSwift2Bench: AsyncParsableCommand {
                 privateKey: .file(path: "\(self.certDir)/client.key", format: .pem),
                 configure: configure)
             : .tls(configure: configure)
-        return try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: security)
+        return try .http2NIOPosix(
+            target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: security,
+            eventLoopGroup: eventLoopGroup ?? .singletonMultiThreadedEventLoopGroup)
     }
 
     /// A client without a certificate must not get a call through.

@@ -58,7 +58,8 @@ enum Subprocess {
                 continuation.resume(throwing: error)
             }
         }
-        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
+        // Lossy: openssl's output also carries the server's raw HTTP/2 bytes (its SETTINGS frame).
+        let text = String(decoding: (try? Data(contentsOf: outputURL)) ?? Data(), as: UTF8.self)
         return (status, text)
     }
 
