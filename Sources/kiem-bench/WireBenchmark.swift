@@ -2,23 +2,28 @@ import ArgumentParser
 import Foundation
 import KiemCore
 import KiemProtocol
+import KiemTestSupport
 import KiemTransport
 import Logging
 import NIOCore
 import NIOPosix
 
 /// `kiem-bench wire`: the RPC transport over mutual TLS 1.3 on loopback,
-/// client and server in this process, against grpcio measured in the same run.
+/// against grpcio and grpc-swift 2 measured in the same run with the same
+/// process layout (each server in a child process of its own, the client in
+/// the measuring process).
 struct WireBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wire",
-        abstract: "Stream messages and make sequential unary calls over mutual TLS 1.3 on loopback; compare with grpcio.",
+        abstract: "Stream messages and make sequential unary calls over mutual TLS 1.3 on loopback; compare with grpcio and grpc-swift 2.",
         discussion: """
             Streams --messages messages of --size bytes in one server-streaming call (messages/s, MB/s = 10^6 payload \
             bytes per wall second from request to last message), then makes --unary sequential unary calls of \
-            --unary-size bytes after --warmup untimed ones (p50/p99 µs). Then runs deploy/bench/grpc_baseline.py \
-            (Python grpcio, C++ core) with the same workload and prints the ratios. Targets: at least 5x grpcio's \
-            messages/s, at most 0.5x its unary p99.
+            --unary-size bytes after --warmup untimed ones (p50/p99 µs). The server runs in a child process (this \
+            executable with --serve), unless --in-process. Then runs deploy/bench/grpc_baseline.py (Python grpcio, \
+            C++ core) and deploy/bench/grpc-swift2 (grpc-swift 2, built apart: see deploy/bench/README.md) with the \
+            same workload and layout, and prints the ratios. Targets: at least 5x grpcio's messages/s and 2x \
+            grpc-swift 2's, at most 0.5x either's unary p99.
             """
     )
 
@@ -39,72 +44,40 @@ struct WireBenchmark: AsyncParsableCommand {
     @Option(help: "Untimed unary calls first.")
     var warmup = 200
 
-    @Option(help: "Event loop threads: 1 (client and server share one) or 2 (one each).")
+    @Flag(help: "Client and server in this process (the layout before issue 13), on --event-loops threads.")
+    var inProcess = false
+
+    @Option(help: "With --in-process: event loop threads, 1 (client and server share one) or 2 (one each).")
     var eventLoops = 1
 
     @Option(help: "The gRPC baseline script.")
     var baselineScript = "deploy/bench/grpc_baseline.py"
 
-    @Flag(inversion: .prefixedNo, help: "Run the gRPC baseline.")
+    @Flag(inversion: .prefixedNo, help: "Run the grpcio baseline.")
     var baseline = true
 
+    @Option(help: "The grpc-swift 2 anchor, built with `swift build -c release` in deploy/bench/grpc-swift2.")
+    var grpcSwift2Executable = "deploy/bench/grpc-swift2/.build/release/grpc-swift2-bench"
+
+    @Flag(name: .customLong("grpc-swift2"), inversion: .prefixedNo, help: "Run the grpc-swift 2 anchor.")
+    var grpcSwift2 = true
+
+    @Option(help: .hidden)
+    var serveDirectory: String?
+
     func run() async throws {
+        if let serveDirectory {
+            try await Self.serve(directory: serveDirectory)
+            return
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiem-bench-wire-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let (serverIdentity, clientIdentity) = try Self.writeCertificates(to: directory.path)
         print("certificates: a throwaway federation CA and two nodes written to \(directory.path) by the PKI module")
 
-        var logger = Logger(label: "kiem.bench.wire")
-        logger.logLevel = .warning
-        let serverTLS = try KiemTLSContext(
-            role: .server,
-            identity: serverIdentity,
-            applicationProtocols: [RPCServer.applicationProtocol],
-            logger: logger
-        )
-        let clientTLS = try KiemTLSContext(
-            role: .client,
-            identity: clientIdentity,
-            applicationProtocols: [RPCServer.applicationProtocol],
-            logger: logger
-        )
-
-        // Client and server in this process: on one shared event loop
-        // thread (the default: a call then crosses no thread at all), or on
-        // one event loop each (like the baseline's two processes).
-        let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let clientGroup = self.eventLoops >= 2 ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : serverGroup
-        defer {
-            serverGroup.shutdownGracefully { _ in }
-            if self.eventLoops >= 2 {
-                clientGroup.shutdownGracefully { _ in }
-            }
-        }
-        let server = try await RPCServer.bind(
-            .tls(host: "127.0.0.1", port: 0, context: serverTLS),
-            router: Self.router(),
-            eventLoopGroup: serverGroup,
-            logger: logger
-        )
-        let port = server.localAddress?.port ?? 0
-        let ours = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            defer {
-                server.beginGracefulShutdown()
-            }
-            return try await RPCClient.withConnection(
-                to: .tls(host: "127.0.0.1", port: port, context: clientTLS),
-                eventLoopGroup: clientGroup,
-                logger: logger
-            ) { client in
-                // The measuring loop itself runs on the client's event loop,
-                // as a busy caller of the transport would.
-                try await withTaskExecutorPreference(client.eventLoopExecutor) {
-                    try await self.measure(client)
-                }
-            }
-        }
-
+        let ours = try await self.inProcess
+            ? self.measureInProcess(server: serverIdentity, client: clientIdentity)
+            : self.measureAgainstServerChild(directory: directory.path, client: clientIdentity)
         print(
             String(
                 format: "kiem: stream %d messages of %d B in %.3f s: %.0f messages/s, %.2f MB/s; unary %d calls: p50 %.0f µs, p99 %.0f µs",
@@ -114,8 +87,10 @@ struct WireBenchmark: AsyncParsableCommand {
         )
 
         var figures: [(String, BenchmarkReport.Figure)] = [
-            ("transport", .text("kiem RPC over mutual TLS 1.3, client and server in one process")),
-            ("event_loop_threads", .int(self.eventLoops >= 2 ? 2 : 1)),
+            ("transport", .text(self.inProcess
+                ? "kiem RPC over mutual TLS 1.3, client and server in one process"
+                : "kiem RPC over mutual TLS 1.3, server in a child process")),
+            ("event_loop_threads", .int(self.inProcess && self.eventLoops < 2 ? 1 : 2)),
             ("stream_messages", .int(ours.streamMessages)),
             ("message_bytes", .int(self.size)),
             ("stream_seconds", .double(ours.streamSeconds)),
@@ -127,41 +102,130 @@ struct WireBenchmark: AsyncParsableCommand {
             ("cpu_seconds", .double(ours.cpuSeconds)),
             ("peak_rss_mb", .double(Double(ProcessStatistics.peakResidentBytes()) / 1e6)),
         ]
-
-        if let grpc = self.baseline ? Self.runBaseline(script: self.baselineScript, messages: self.messages, size: self.size, unary: self.unary, unarySize: self.unarySize, warmup: self.warmup) : nil {
-            let streamRatio = ours.messagesPerSecond / grpc.messagesPerSecond
-            let p99Ratio = ours.unaryP99 / grpc.unaryP99
+        if let server = ours.server {
             figures += [
-                ("baseline", .text(grpc.implementation)),
-                ("baseline_certificates", .text("generated by grpc_baseline.py (the PKI module issues no IP SANs)")),
-                ("baseline_tls13_checked", .text(grpc.tls13Checked ? "true" : "false")),
-                ("baseline_stream_messages_per_second", .double(grpc.messagesPerSecond)),
-                ("baseline_stream_mb_per_second", .double(grpc.megabytesPerSecond)),
-                ("baseline_unary_p50_us", .double(grpc.unaryP50)),
-                ("baseline_unary_p99_us", .double(grpc.unaryP99)),
-                ("stream_ratio", .double(streamRatio)),
-                ("stream_ratio_target_min", .double(5)),
-                ("unary_p99_ratio", .double(p99Ratio)),
-                ("unary_p99_ratio_target_max", .double(0.5)),
-                ("targets_met", .text(streamRatio >= 5 && p99Ratio <= 0.5 ? "true" : "false")),
+                ("server_cpu_seconds", .double(server.cpuSeconds)),
+                ("server_peak_rss_mb", .double(server.peakRSSMegabytes)),
             ]
-            print(String(format: "ratios: streaming %.2fx grpcio (target >= 5), unary p99 %.2fx grpcio (target <= 0.5)", streamRatio, p99Ratio))
-        } else {
-            figures.append(("baseline", .text("unavailable")))
         }
+
+        let workload = self.anchorWorkload
+        let grpcio = self.baseline ? await Self.runGRPCIO(script: self.baselineScript, workload: workload) : nil
+        figures += Self.compare(ours, with: grpcio, key: "grpcio", streamTarget: 5, p99Target: 0.5)
+        let swift2 = self.grpcSwift2
+            ? await Self.runGRPCSwift2(executable: self.grpcSwift2Executable, certificates: directory.path, workload: workload) : nil
+        figures += Self.compare(ours, with: swift2, key: "grpc_swift2", streamTarget: 2, p99Target: 0.5)
         BenchmarkReport(scenario: "wire", figures: figures).print(json: self.options.json)
     }
 
     // MARK: - Our side
 
-    private struct Figures: Sendable {
+    struct Figures: Sendable {
         var streamMessages: Int
         var streamSeconds: Double
         var messagesPerSecond: Double
         var megabytesPerSecond: Double
         var unaryP50: Double
         var unaryP99: Double
+        /// This process's CPU over the measurement.
         var cpuSeconds: Double
+        /// The server child's CPU over the measurement and its peak RSS.
+        var server: (cpuSeconds: Double, peakRSSMegabytes: Double)?
+    }
+
+    /// Client and server in this process: on one shared event loop thread
+    /// (a call then crosses no thread at all), or on one event loop each.
+    private func measureInProcess(server serverIdentity: NodeTLSIdentity, client clientIdentity: NodeTLSIdentity) async throws -> Figures {
+        let logger = Self.logger
+        let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let clientGroup = self.eventLoops >= 2 ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : serverGroup
+        defer {
+            serverGroup.shutdownGracefully { _ in }
+            if self.eventLoops >= 2 {
+                clientGroup.shutdownGracefully { _ in }
+            }
+        }
+        let server = try await RPCServer.bind(
+            .tls(host: "127.0.0.1", port: 0, context: try Self.tlsContext(.server, serverIdentity)),
+            router: Self.router(),
+            eventLoopGroup: serverGroup,
+            logger: logger
+        )
+        let port = server.localAddress?.port ?? 0
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            defer {
+                server.beginGracefulShutdown()
+            }
+            return try await self.measure(port: port, client: clientIdentity, eventLoopGroup: clientGroup)
+        }
+    }
+
+    /// The server in a child process (`kiem-bench wire --serve-directory`),
+    /// as the anchors run theirs; the client here on an event loop of its own.
+    private func measureAgainstServerChild(directory: String, client clientIdentity: NodeTLSIdentity) async throws -> Figures {
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        let child = try ChildProcess(executable, ["wire", "--serve-directory", directory], input: Data())
+        defer { child.signal(SIGKILL) }
+        try await withDeadline(seconds: 30, "the kiem server child to print its port") {
+            await child.wait { child.stdout.contains("\n") || child.hasExited }
+        }
+        guard let line = child.stdout.split(separator: "\n").first(where: { $0.hasPrefix("PORT ") }), let port = Int(line.dropFirst(5)) else {
+            throw ValidationError("the kiem server child did not start: \(child.outcome)")
+        }
+        print("kiem server in a child process (pid \(child.processIdentifier)) on 127.0.0.1:\(port)")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdownGracefully { _ in } }
+        let serverCPU = ProcessStatistics.cpuSeconds(pid: child.processIdentifier)
+        var figures = try await self.measure(port: port, client: clientIdentity, eventLoopGroup: group)
+        figures.server = (
+            ProcessStatistics.cpuSeconds(pid: child.processIdentifier) - serverCPU,
+            Double(ProcessStatistics.statusBytes(pid: child.processIdentifier, field: "VmHWM")) / 1e6
+        )
+        child.signal(SIGTERM)
+        _ = try? await child.finished(seconds: 10)
+        return figures
+    }
+
+    /// `--serve-directory DIR`: a server with `DIR/server`'s identity on
+    /// 127.0.0.1, an ephemeral port, one event loop thread; prints `PORT n`
+    /// and serves until it is signalled to stop.
+    private static func serve(directory: String) async throws {
+        let identity = try NodeTLSIdentity.load(directory: directory + "/server")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { group.shutdownGracefully { _ in } }
+        let server = try await RPCServer.bind(
+            .tls(host: "127.0.0.1", port: 0, context: try Self.tlsContext(.server, identity)),
+            router: Self.router(),
+            eventLoopGroup: group,
+            logger: Self.logger
+        )
+        FileHandle.standardOutput.write(Data("PORT \(server.localAddress?.port ?? 0)\n".utf8))
+        try await server.run()
+    }
+
+    private static var logger: Logger {
+        var logger = Logger(label: "kiem.bench.wire")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    private static func tlsContext(_ role: KiemTLSContext.Role, _ identity: NodeTLSIdentity) throws -> KiemTLSContext {
+        try KiemTLSContext(role: role, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: Self.logger)
+    }
+
+    /// Connects to the server on `port` and measures; the measuring loop
+    /// runs on the client's event loop, as a busy caller of the transport would.
+    private func measure(port: Int, client identity: NodeTLSIdentity, eventLoopGroup: MultiThreadedEventLoopGroup) async throws -> Figures {
+        try await RPCClient.withConnection(
+            to: .tls(host: "127.0.0.1", port: port, context: try Self.tlsContext(.client, identity)),
+            eventLoopGroup: eventLoopGroup,
+            logger: Self.logger
+        ) { client in
+            try await withTaskExecutorPreference(client.eventLoopExecutor) {
+                try await self.measure(client)
+            }
+        }
     }
 
     static let streamMethod = RPCMethod.raw(MethodDescriptor(service: "kiem.bench.Bench", method: "Stream", kind: .serverStreaming))
@@ -218,7 +282,8 @@ struct WireBenchmark: AsyncParsableCommand {
             megabytesPerSecond: Double(received * self.size) / seconds / 1e6,
             unaryP50: Self.percentile(latencies, 50),
             unaryP99: Self.percentile(latencies, 99),
-            cpuSeconds: ProcessStatistics.cpuSeconds() - cpuStart
+            cpuSeconds: ProcessStatistics.cpuSeconds() - cpuStart,
+            server: nil
         )
     }
 
@@ -270,95 +335,5 @@ struct WireBenchmark: AsyncParsableCommand {
             identities.append(try NodeTLSIdentity.load(directory: out))
         }
         return (identities[0], identities[1])
-    }
-
-    // MARK: - The gRPC baseline
-
-    private struct Baseline {
-        var implementation: String
-        var messagesPerSecond: Double
-        var megabytesPerSecond: Double
-        var unaryP50: Double
-        var unaryP99: Double
-        var tls13Checked: Bool
-    }
-
-    /// Runs grpc_baseline.py; `nil` (with a note on why) if it cannot run.
-    private static func runBaseline(script: String, messages: Int, size: Int, unary: Int, unarySize: Int, warmup: Int) -> Baseline? {
-        guard FileManager.default.fileExists(atPath: script) else {
-            print("note: gRPC baseline unavailable: \(script) not found (run from the repository root)")
-            return nil
-        }
-        guard let python = Self.findExecutable("python3") else {
-            print("note: gRPC baseline unavailable: python3 not found")
-            return nil
-        }
-        if Self.run(python, ["-c", "import grpc, cryptography"]).status != 0 {
-            let requirements = (script as NSString).deletingLastPathComponent + "/requirements.txt"
-            print("grpcio missing: pip install -r \(requirements)")
-            let install = Self.run(python, ["-m", "pip", "install", "--quiet", "-r", requirements])
-            if install.status != 0 || Self.run(python, ["-c", "import grpc, cryptography"]).status != 0 {
-                print("note: gRPC baseline unavailable: grpcio could not be installed:\n\(install.output.suffix(2000))")
-                return nil
-            }
-        }
-        // The PKI module issues node certificates named by a Kiem URN only; the
-        // baseline's server certificate needs SAN IP 127.0.0.1, so the script
-        // makes its own throwaway P-256 CA (same key type and TLS 1.3 suite).
-        print("grpc baseline: \(python) \(script) --json (its own throwaway P-256 certificates: ours carry no IP SAN)")
-        let result = Self.run(
-            python,
-            [script, "--json", "--messages", "\(messages)", "--size", "\(size)", "--unary", "\(unary)",
-             "--unary-size", "\(unarySize)", "--warmup", "\(warmup)"]
-        )
-        let lines = result.output.split(separator: "\n").map(String.init)
-        for line in lines.dropLast() {
-            print("  grpc: \(line)")
-        }
-        guard result.status == 0, let last = lines.last,
-            let object = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any],
-            let mps = (object["stream_messages_per_second"] as? NSNumber)?.doubleValue,
-            let p99 = (object["unary_p99_us"] as? NSNumber)?.doubleValue
-        else {
-            print("note: gRPC baseline unavailable: the script failed (exit \(result.status)): \(lines.last ?? "")")
-            return nil
-        }
-        return Baseline(
-            implementation: object["implementation"] as? String ?? "grpcio",
-            messagesPerSecond: mps,
-            megabytesPerSecond: (object["stream_mb_per_second"] as? NSNumber)?.doubleValue ?? 0,
-            unaryP50: (object["unary_p50_us"] as? NSNumber)?.doubleValue ?? 0,
-            unaryP99: p99,
-            tls13Checked: (object["tls13_checked"] as? Bool) ?? false
-        )
-    }
-
-    private static func findExecutable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) {
-                return candidate
-            }
-        }
-        return nil
-    }
-
-    private static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return (-1, "\(error)")
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -19,9 +19,10 @@ No .proto or protoc is needed: both methods are generic handlers whose
                        response: `count` messages of `size` bytes
 
 Where the server runs. By default the server is a child process (this same
-script with --serve) and the client the parent. The Swift benchmark runs
-client and server in one process, but there both halves run on NIO event
-loop threads in parallel; grpcio's Python layer holds the GIL for every
+script with --serve) and the client the parent, as `kiem-bench wire` and
+deploy/bench/grpc-swift2 run theirs (issue 13). Before, the Swift benchmark
+ran client and server in one process (now `kiem-bench wire --in-process`),
+where both halves run on NIO event loop threads in parallel; grpcio's Python layer holds the GIL for every
 message it hands to or takes from the C core, so in one process the client
 and the server take turns on the GIL. Measured here (2 cores, streaming 1 KiB
 messages): in one process grpcio spent about 260 µs of CPU per message and
