@@ -13,6 +13,14 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// A product of the main package.
+func kiem(_ name: String) -> Target.Dependency { .product(name: name, package: "Kiem") }
+
+/// One fuzz target: an executable whose `LLVMFuzzerTestOneInput` libFuzzer drives.
+func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies, swiftSettings: swiftSettings)
+}
+
 let package = Package(
     name: "KiemFuzz",
     platforms: [.macOS(.v15)],
@@ -25,44 +33,12 @@ let package = Package(
     targets: [
         .target(name: "CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "FuzzFrameDecoder",
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "KiemProtocol", package: "Kiem"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "FuzzPreface",
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "KiemProtocol", package: "Kiem"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "FuzzOpBatch",
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "KiemCore", package: "Kiem"),
-                .product(name: "KiemStore", package: "Kiem"),
-                .product(name: "KiemProtocol", package: "Kiem"),
-                .product(name: "KiemNode", package: "Kiem"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "FuzzConfiguration",
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "KiemNode", package: "Kiem"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        fuzzTarget("FuzzFrameDecoder", [kiem("KiemProtocol"), .product(name: "NIOCore", package: "swift-nio")]),
+        fuzzTarget("FuzzPreface", [kiem("KiemProtocol"), .product(name: "NIOCore", package: "swift-nio")]),
+        fuzzTarget("FuzzOpBatch", [
+            kiem("KiemCore"), kiem("KiemStore"), kiem("KiemProtocol"), kiem("KiemNode"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        fuzzTarget("FuzzConfiguration", [kiem("KiemCore"), kiem("KiemNode")]),
     ]
 )

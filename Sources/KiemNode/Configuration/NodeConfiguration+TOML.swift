@@ -162,24 +162,9 @@ extension NodeConfiguration {
     /// The configuration as a TOML file that ``load(file:)`` reads back
     /// (absolute paths).
     public var toml: String {
-        /// A TOML basic string: `"` and `\` escaped, and every control
-        /// character, which a basic string may not hold as it is.
-        func quoted(_ text: String) -> String {
-            var quoted = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": quoted += "\\\""
-                case "\\": quoted += "\\\\"
-                case "\n": quoted += "\\n"
-                case "\t": quoted += "\\t"
-                case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: quoted.unicodeScalars.append(scalar)
-                }
-            }
-            return quoted + "\""
-        }
+        // A JSON string is a TOML basic string: quotes, backslashes and
+        // every control character escaped (TOML refuses them as they are).
+        let quoted = JSONLogHandler.quoted
         var lines = [
             "organisation = \(quoted(organisation.rawValue))",
             "node = \(quoted(node.rawValue))",
