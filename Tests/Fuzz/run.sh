@@ -5,6 +5,7 @@
 #                                               (FLAGs go to libFuzzer, e.g. -runs=10000000)
 #   Tests/Fuzz/run.sh build                     build every target
 #   Tests/Fuzz/run.sh seeds                     rewrite Corpus/* from Kiem's own encoders
+#                                               (regression-* inputs stay)
 #   Tests/Fuzz/run.sh replay TARGET FILE...     run saved inputs once (a crash's artifact)
 #
 # TARGET is one of the targets below. Builds go to .build-fuzz/ at the
@@ -23,7 +24,7 @@ targets=(FuzzFrameDecoder FuzzPreface FuzzOpBatch FuzzConfiguration)
 scratch=../../.build-fuzz
 
 usage() {
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     echo "targets: ${targets[*]}"
     exit 2
 }
@@ -52,7 +53,8 @@ build)
 seeds)
     build
     for target in "${targets[@]}"; do
-        rm -rf "Corpus/$target"
+        # Inputs that once broke a property (regression-*) stay.
+        [[ -d "Corpus/$target" ]] && find "Corpus/$target" -type f ! -name 'regression-*' -delete
         KIEM_FUZZ_WRITE_SEEDS="Corpus/$target" "$scratch/debug/$target"
     done
     cp ../../deploy/kiemd.example.toml Corpus/FuzzConfiguration/kiemd.example.toml
