@@ -110,6 +110,9 @@ struct NodeConfigurationTests {
         ("[limits]\nmax_held_ops_per_origin = -5", "limits.max_held_ops_per_origin", "must be a positive integer, not -5"),
         ("[limits]\nmax_connections = \"many\"", "limits.max_connections", "must be a positive integer"),
         ("[limits]\nmax_streams = 3", "limits.max_streams", "is not a known setting"),
+        // Found by fuzzing (docs/fuzzing.md): a host with a bracket in it did not read back from what toml wrote.
+        ("listen = \"[[x]:7400\"", "listen", "is not host:port"),
+        ("[[peers]]\naddress = \"x]:1\"\norganisation = \"svb\"\nnode = \"svb-1\"", "peers[1].address", "is not host:port"),
     ])
     func mistakes(line: String, key: String, problem: String) {
         // Later keys override nothing in TOML: a duplicate key is itself an
@@ -126,6 +129,23 @@ struct NodeConfigurationTests {
         } catch {
             #expect(error.key == key, "\(error)")
             #expect(error.problem.contains(problem), "\(error)")
+        }
+    }
+
+    /// Found by fuzzing (docs/fuzzing.md): toml++ (inside TOMLKit) asserts on
+    /// a table header that does not start with a name, so kiemd aborted on a
+    /// typo instead of naming it.
+    @Test("a table header that does not start with a name is refused, not a crash", arguments: [
+        "[=]", "[.tls]", "[\u{E9}]", "[\u{301}]", "[[ #peers]]", "[", "  [\t\n", "\u{FEFF}[=]",
+    ])
+    func tableHeaderWithoutName(header: String) {
+        let text = "organisation = \"uwv\"\nnode = \"uwv-1\"\ndata_dir = \"d\"\n" + header + "\n"
+        do {
+            _ = try NodeConfiguration.parse(toml: text, relativeTo: "/")
+            Issue.record("accepted: \(header)")
+        } catch {
+            #expect(error.key == nil, "\(error)")
+            #expect(error.problem.contains("line 4: a table header must start with a name"), "\(error)")
         }
     }
 
@@ -148,6 +168,9 @@ struct NodeConfigurationRoundTripTests {
         #expect(try NodeConfiguration.parse(toml: configuration.toml, relativeTo: "/elsewhere") == configuration)
         configuration.metrics = nil
         configuration.dataDirectory = "/data/with \"quotes\" and \\ backslash"
+        #expect(try NodeConfiguration.parse(toml: configuration.toml, relativeTo: "/") == configuration)
+        // Found by fuzzing (docs/fuzzing.md): control characters were written as they are, which TOML refuses.
+        configuration.dataDirectory = "/data/\u{01}\n\t\r\u{1F}\u{7F}é"
         #expect(try NodeConfiguration.parse(toml: configuration.toml, relativeTo: "/") == configuration)
     }
 }

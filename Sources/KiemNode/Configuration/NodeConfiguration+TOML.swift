@@ -26,6 +26,7 @@ extension NodeConfiguration {
     /// Parses and validates TOML text.
     /// - Parameter folder: what relative paths are relative to.
     public static func parse(toml text: String, relativeTo folder: String) throws(ConfigurationError) -> NodeConfiguration {
+        try checkTableHeaders(text)
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -161,9 +162,9 @@ extension NodeConfiguration {
     /// The configuration as a TOML file that ``load(file:)`` reads back
     /// (absolute paths).
     public var toml: String {
-        func quoted(_ text: String) -> String {
-            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
+        // A JSON string is a TOML basic string: quotes, backslashes and
+        // every control character escaped (TOML refuses them as they are).
+        let quoted = JSONLogHandler.quoted
         var lines = [
             "organisation = \(quoted(organisation.rawValue))",
             "node = \(quoted(node.rawValue))",
@@ -206,6 +207,30 @@ extension NodeConfiguration {
             ]
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Refuses a table header that does not start with a name (`[=]`,
+    /// `[é]`, `[` at the end of a line): toml++ 3, inside TOMLKit, asserts
+    /// on one instead of reporting an error (an abort in a debug build,
+    /// undefined behaviour in a release build); found by fuzzing
+    /// (docs/fuzzing.md). A line inside a multi-line string that looks like
+    /// such a header is refused too; no Kiem setting is a multi-line string.
+    private static func checkTableHeaders(_ text: String) throws(ConfigurationError) {
+        // Scalars, not characters: "[" and a combining mark are one Character.
+        let blank: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
+        for (number, line) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var rest = line.drop(while: blank)
+            guard rest.first == "[" else { continue }
+            rest = rest.dropFirst()
+            if rest.first == "[" { rest = rest.dropFirst() }
+            rest = rest.drop(while: blank)
+            guard let first = rest.first,
+                first.isASCII && (first.properties.isAlphabetic || ("0"..."9").contains(first) || "_-\"']".unicodeScalars.contains(first))
+            else {
+                throw ConfigurationError(
+                    key: nil, problem: "is not valid TOML: line \(number + 1): a table header must start with a name or a quoted name")
+            }
+        }
     }
 
     private static func slug<T>(_ text: String, key: String, as make: (String) throws -> T) throws(ConfigurationError) -> T {
