@@ -37,6 +37,7 @@ struct MetricsEndpointTests {
                     #expect(text.contains("kiem_ops 2"))
                     #expect(text.contains("kiem_batch_apply_seconds_bucket"))
                     #expect(text.contains("kiem_database_bytes"))
+                    #expect(text.contains("kiem_origins_at_held_quota 0"))
                 }
             }
         }

@@ -40,6 +40,7 @@ struct MetricsEndpoint: Sendable {
                 .record(state.connected == nil ? 0 : 1)
         }
         Gauge(label: "kiem_ops", factory: factory).record(Int64(clamping: vector.totalOps))
+        Gauge(label: "kiem_origins_at_held_quota", factory: factory).record(node.replicator.oplog.deferredOrigins.count)
         Gauge(label: "kiem_database_bytes", factory: factory).record(Self.databaseBytes(node.configuration.storePath))
         recordCertificateExpiry(node.certificates.current, at: Date())
         return registry.emitToString()
