@@ -315,14 +315,18 @@ final class OpLog: Sendable {
     }
 
     /// Ends the deferral of every deferred origin that `outcome`'s
-    /// decisions took down to half its held-op quota or less (releases
-    /// happen only when ops are accepted or rejected). Half, not just under:
-    /// each resumption costs the senders a new stream, so an origin whose
-    /// held ops are being released resumes once, not after every batch.
+    /// decisions took down to half its held-op quota or less. Only an origin
+    /// with an op decided in the batch can have lost held ops (a deferred
+    /// origin's new ops are dropped, so its decided ops are released ones),
+    /// so an origin stuck at its quota costs no count per batch. Half, not
+    /// just under: each resumption costs the senders a new stream, so an
+    /// origin whose held ops are being released resumes once, not after
+    /// every batch.
     private func resumeDeferred(after outcome: ApplyOutcome, in state: inout State) throws(IngestError) -> Set<NodeID> {
-        guard !state.replica.deferred.isEmpty, !outcome.accepted.isEmpty || !outcome.rejected.isEmpty else { return [] }
+        guard !state.replica.deferred.isEmpty else { return [] }
+        let decided = Set(outcome.accepted.map(\.origin)).union(outcome.rejected.map(\.op.origin))
         var resumed: Set<NodeID> = []
-        for origin in state.replica.deferred.keys where outcome.deferred[origin] == nil {
+        for origin in state.replica.deferred.keys where decided.contains(origin) && outcome.deferred[origin] == nil {
             let held = try IngestError.fromStore { try store.heldOpCount(of: origin) }
             if held <= heldOpQuota.resumeAt { resumed.insert(origin) }
         }
