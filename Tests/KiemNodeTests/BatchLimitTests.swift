@@ -21,11 +21,7 @@ struct BatchLimitTests {
         let ops = try SignedHistory.make(
             node: try NodeID("uwv-9"), organisation: try OrganisationID("uwv"), key: try OriginSigningKey(origin.privateKey),
             initiatives: initiatives, signEvery: signEvery)
-        let certificate = Kiem_V1_NodeCertificate.with {
-            $0.nodeID = "uwv-9"
-            $0.chainDer = (try? origin.chainDER.map { Data($0) }) ?? []
-        }
-        return (ops.map(WireOps.proto), certificate)
+        return (ops.map(WireOps.proto), try origin.certificate(as: "uwv-9"))
     }
 
     /// Pulls everything `target` holds beyond nothing, as `evil-1`, with a

@@ -22,13 +22,9 @@ struct EquivocationConvergenceTests {
         // A ring: each node dials the next; uwv-1 and rws-1 are not neighbours.
         let nodes = try await federation.ring(PartitionTests.names).asyncMap { try await federation.open($0) }
         let sz = try NodeID("sz-1")
-        let certificates = try [(evil, equivocator.evilIdentity), (sz, equivocator.szIdentity)].map { node, identity in
-            let chain = try identity.chainDER
-            return Kiem_V1_NodeCertificate.with {
-                $0.nodeID = node.rawValue
-                $0.chainDer = chain.map { Data($0) }
-            }
-        }
+        let certificates = [
+            try equivocator.evilIdentity.certificate(as: evil.rawValue), try equivocator.szIdentity.certificate(as: sz.rawValue),
+        ]
         let push = { @Sendable (ops: [EncodedOp], node: KiemNode) in
             try await HostilePeerTests.push(
                 Kiem_V1_OpBatch.with {

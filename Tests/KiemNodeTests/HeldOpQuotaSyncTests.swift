@@ -33,13 +33,7 @@ struct HeldOpQuotaSyncTests {
             let szIdentity = try pki.node("sz", "sz-9")
             uwvWriter = OriginChainWriter(origin: uwv, key: try OriginSigningKey(uwvIdentity.privateKey))
             szWriter = OriginChainWriter(origin: sz, key: try OriginSigningKey(szIdentity.privateKey))
-            certificates = try [("uwv-9", uwvIdentity), ("sz-9", szIdentity)].map { node, identity in
-                let chain = try identity.chainDER
-                return Kiem_V1_NodeCertificate.with {
-                    $0.nodeID = node
-                    $0.chainDer = chain.map { Data($0) }
-                }
-            }
+            certificates = [try uwvIdentity.certificate(as: "uwv-9"), try szIdentity.certificate(as: "sz-9")]
         }
 
         /// uwv-9 creates `count` initiatives, each with about 2 KB of text.
@@ -104,10 +98,7 @@ struct HeldOpQuotaSyncTests {
             let created = other.create(InitiativeDraft.sample("Dijkversterking"))
             var batch = Kiem_V1_OpBatch()
             batch.ops = [WireOps.proto(EncodedOp(created, proof: try writer.prove(created).proof))]
-            batch.certificates = [Kiem_V1_NodeCertificate.with {
-                $0.nodeID = "rws-9"
-                $0.chainDer = ((try? rwsIdentity.chainDER) ?? []).map { Data($0) }
-            }]
+            batch.certificates = [try rwsIdentity.certificate(as: "rws-9")]
             #expect(try await HostilePeerTests.push(batch, to: svb, from: relay).accepted == 1)
 
             let status = try await ControlClient.withConnection(socket: svb.configuration.controlSocketPath) { control in

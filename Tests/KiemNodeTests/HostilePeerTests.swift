@@ -107,10 +107,7 @@ struct HostilePeerTests {
             await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
 
             // 3. The relay offers its own certificate as uwv-1's.
-            batch.certificates = [Kiem_V1_NodeCertificate.with {
-                $0.nodeID = "uwv-1"
-                $0.chainDer = (try? evil.chainDER.map { Data($0) }) ?? []
-            }]
+            batch.certificates = [try evil.certificate(as: "uwv-1")]
             await Self.expectDataLoss { try await Self.push(batch, to: rws, from: evil) }
             #expect(rws.versionVector.totalOps == 0)
             #expect(rws.counters.snapshot.integrityFailures[evilID] == 3)

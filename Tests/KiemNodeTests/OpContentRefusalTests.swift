@@ -27,11 +27,7 @@ struct OpContentRefusalTests {
             target = try await federation.open(try federation.configuration("rws", "rws-1"))
             origin = try federation.pki.node("far", "far-1")
             relay = try federation.pki.node("evil", "evil-1")
-            let chain = try origin.chainDER
-            certificate = Kiem_V1_NodeCertificate.with {
-                $0.nodeID = "far-1"
-                $0.chainDer = chain.map { Data($0) }
-            }
+            certificate = try origin.certificate(as: "far-1")
         }
 
         /// `far-1`'s first op, creating an initiative at `wallMillis`, signed.
