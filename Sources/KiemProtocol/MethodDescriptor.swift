@@ -49,9 +49,11 @@ extension MethodDescriptor {
         public static let push = MethodDescriptor(service: service, method: "Push", kind: .clientStreaming)
         /// `FetchCertificates`: unary.
         public static let fetchCertificates = MethodDescriptor(service: service, method: "FetchCertificates", kind: .unary)
+        /// `Revocations`: the caller's revocations in, the server's it lacks out, then new ones as they come.
+        public static let revocations = MethodDescriptor(service: service, method: "Revocations", kind: .serverStreaming)
 
         /// Every method of the service.
-        public static let all: [MethodDescriptor] = [handshake, pull, subscribe, push, fetchCertificates]
+        public static let all: [MethodDescriptor] = [handshake, pull, subscribe, push, fetchCertificates, revocations]
     }
 
     /// Methods of service `kiem.v1.Control` (see `Protocols/kiem/v1/control.proto`).
@@ -94,11 +96,16 @@ extension MethodDescriptor {
         public static let overview = MethodDescriptor(service: service, method: "Overview", kind: .unary)
         /// `Backup`: unary.
         public static let backup = MethodDescriptor(service: service, method: "Backup", kind: .unary)
+        /// `AddRevocation`: unary.
+        public static let addRevocation = MethodDescriptor(service: service, method: "AddRevocation", kind: .unary)
+        /// `ListRevocations`: unary.
+        public static let listRevocations = MethodDescriptor(service: service, method: "ListRevocations", kind: .unary)
 
         /// Every method of the service.
         public static let all: [MethodDescriptor] = [
             status, createInitiative, editInitiative, setPhase, logProgress, adopt, endorse, archive, annotate,
             queryInitiatives, getInitiative, listPeers, addPeer, removePeer, watch, sync, overview, backup,
+            addRevocation, listRevocations,
         ]
     }
 

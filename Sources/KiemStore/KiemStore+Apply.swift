@@ -52,7 +52,8 @@ extension KiemStore {
                         var applied: (ApplyOutcome, StoreApplyContext.Committed)?
                         try db.inSavepoint {
                             var context = try StoreApplyContext(
-                                db: db, path: path, cache: initiativeCache, heldKeys: heldKeys, encoded: encodedBatch)
+                                db: db, path: path, cache: initiativeCache, revocations: revocationCutoffs.withLock { $0 },
+                                heldKeys: heldKeys, encoded: encodedBatch)
                             context.faultAfterDecisions = faultAfterDecisions
                             try context.checkContiguity(batch)
                             var outcome = try OpApplier.apply(batch, to: &context)

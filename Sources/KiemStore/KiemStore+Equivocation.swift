@@ -37,7 +37,7 @@ extension KiemStore {
                     try Self.insert(record, into: db)
                     if try Self.truncate(record.origin, from: record.seq, in: db) {
                         initiativeCache.removeAll()
-                        try rematerialize(db)
+                        try rematerialize(db, revocations: revocationCutoffs.withLock { $0 })
                         try db.notifyChanges(in: DatabaseRegion.fullDatabase)
                     }
                     return true
@@ -87,8 +87,9 @@ extension KiemStore {
     }
 
     /// Empties the materialized tables, held and rejected ops, and decides
-    /// every stored op again, in id order, ``replayBatchSize`` at a time.
-    private func rematerialize(_ db: Database) throws {
+    /// every stored op again, in id order, ``replayBatchSize`` at a time,
+    /// under `revocations`.
+    func rematerialize(_ db: Database, revocations: RevocationCutoffs) throws {
         try db.execute(sql: """
             DELETE FROM held_op;
             DELETE FROM rejected_op;
@@ -108,7 +109,8 @@ extension KiemStore {
                 ops.append(try Op(canonicalBytes: [UInt8](row[1] as Data)))
             }
             guard !ops.isEmpty else { return }
-            var context = try StoreApplyContext(replayingAfter: replayed, db: db, path: path, cache: initiativeCache)
+            var context = try StoreApplyContext(
+                replayingAfter: replayed, db: db, path: path, cache: initiativeCache, revocations: revocations)
             _ = try OpApplier.apply(ops, to: &context)
             replayed = context.replayed
             _ = try context.finish()

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import KiemCore
 
 /// The SQLite replica: every op received, the initiatives they build, the
 /// version vector, held and rejected ops, and search.
@@ -25,10 +26,14 @@ public final class KiemStore: Sendable {
     /// Held around every write that goes through the apply path or
     /// changes tables behind it.
     let writeLock = Mutex(())
+    /// The stored revocations, as the rules read them (see
+    /// ``addRevocation(_:receivedMillis:)``).
+    let revocationCutoffs: Mutex<RevocationCutoffs>
 
-    private init(path: String, pool: DatabasePool) {
+    private init(path: String, pool: DatabasePool, revocations: RevocationCutoffs) {
         self.path = path
         self.pool = pool
+        self.revocationCutoffs = Mutex(revocations)
     }
 
     /// Opens the store at `path`, creating it if there is no file.
@@ -64,11 +69,14 @@ public final class KiemStore: Sendable {
                         """)
                 }
                 try Migrations.migrator.migrate(pool)
+                // Read on the writer: a read-only reader connection left open
+                // would keep the WAL file after close().
+                let revocations = try pool.writeWithoutTransaction(Self.revocationCutoffs(_:))
+                return KiemStore(path: path, pool: pool, revocations: revocations)
             } catch {
                 try? pool.close()
                 throw error
             }
-            return KiemStore(path: path, pool: pool)
         } catch {
             throw StoreError(error, path: path)
         }

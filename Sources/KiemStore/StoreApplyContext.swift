@@ -42,12 +42,14 @@ struct StoreApplyContext: ApplyContext {
     /// check that a batch failing halfway leaves nothing applied.
     var faultAfterDecisions: Int?
     /// Whether the batch decides again ops whose rows exist (see
-    /// ``init(replayingAfter:db:path:cache:)``).
+    /// ``init(replayingAfter:db:path:cache:revocations:)``).
     private let replaying: Bool
     /// The batch's canonical bytes, if the caller had them; new ops are
     /// recorded in batch order, so `nextEncoded` only moves forward.
     private let encoded: [EncodedOp]
     private var nextEncoded = 0
+    /// The store's revocations: ``KiemCore/Rules`` rejects revoked ops.
+    let revocations: RevocationCutoffs
     private let insertOp: FastStatement
 
     /// An initiative as the batch sees it.
@@ -67,8 +69,11 @@ struct StoreApplyContext: ApplyContext {
 
     /// Starts a batch: reads the version vector and, unless `heldKeys`
     /// (the committed keys of ``HeldKeyIndex``) are given, what is held.
-    init(db: Database, path: String, cache: InitiativeCache, heldKeys known: Set<HoldKey>? = nil, encoded: [EncodedOp] = []) throws {
-        try self.init(db: db, path: path, cache: cache, heldKeys: known, encoded: encoded, replayed: nil)
+    init(
+        db: Database, path: String, cache: InitiativeCache, revocations: RevocationCutoffs = RevocationCutoffs(),
+        heldKeys known: Set<HoldKey>? = nil, encoded: [EncodedOp] = []
+    ) throws {
+        try self.init(db: db, path: path, cache: cache, revocations: revocations, heldKeys: known, encoded: encoded, replayed: nil)
     }
 
     /// Starts a batch of a replay: the ops are stored already and are
@@ -77,18 +82,22 @@ struct StoreApplyContext: ApplyContext {
     /// status changes; the version vector is left alone. `replayed` is how far
     /// each origin's log was replayed by the batches before; the batch's
     /// ``replayed`` carries it on.
-    init(replayingAfter replayed: [NodeID: UInt64], db: Database, path: String, cache: InitiativeCache) throws {
-        try self.init(db: db, path: path, cache: cache, heldKeys: nil, encoded: [], replayed: replayed)
+    init(
+        replayingAfter replayed: [NodeID: UInt64], db: Database, path: String, cache: InitiativeCache,
+        revocations: RevocationCutoffs
+    ) throws {
+        try self.init(db: db, path: path, cache: cache, revocations: revocations, heldKeys: nil, encoded: [], replayed: replayed)
     }
 
     /// How far each origin's log was replayed, including this batch.
     var replayed: [NodeID: UInt64] { vector }
 
     private init(
-        db: Database, path: String, cache: InitiativeCache, heldKeys known: Set<HoldKey>?, encoded: [EncodedOp],
-        replayed: [NodeID: UInt64]?
+        db: Database, path: String, cache: InitiativeCache, revocations: RevocationCutoffs, heldKeys known: Set<HoldKey>?,
+        encoded: [EncodedOp], replayed: [NodeID: UInt64]?
     ) throws {
         self.db = db
+        self.revocations = revocations
         self.path = path
         self.sharedCache = cache
         self.encoded = encoded

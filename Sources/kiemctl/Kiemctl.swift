@@ -52,7 +52,7 @@ struct Kiemctl: AsyncParsableCommand {
             """,
         subcommands: [
             StatusCommand.self, PeersCommand.self, InitiativeCommand.self, WatchCommand.self, SyncCommand.self,
-            OverviewCommand.self, BackupCommand.self, DoctorCommand.self,
+            OverviewCommand.self, BackupCommand.self, RevocationsCommand.self, DoctorCommand.self,
             PKICommand.self, DemoCommand.self,
         ]
     )

@@ -4,7 +4,7 @@ import ArgumentParser
 struct PKICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pki",
-        abstract: "Create the federation CA and issue node certificates.",
+        abstract: "Create the federation CA, issue node certificates and revoke them.",
         discussion: """
             Every node of a Kiem federation authenticates with a certificate \
             from the federation CA (mutual TLS 1.3). Keys are P-256 and written \
@@ -15,7 +15,9 @@ struct PKICommand: ParsableCommand {
               kiemctl pki init-ca --out /secure/kiem-ca --name "Kiem federation"
               kiemctl pki issue --ca /secure/kiem-ca --org uwv --node uwv-1 \\
                   --oin 00000001234567890000 --out /etc/kiem/tls
+              kiemctl pki revoke --ca /secure/kiem-ca --org uwv --node uwv-1 \\
+                  --reason "node key stolen" --out uwv-1.revocation
             """,
-        subcommands: [PKIInitCACommand.self, PKIIssueCommand.self]
+        subcommands: [PKIInitCACommand.self, PKIIssueCommand.self, PKIRevokeCommand.self]
     )
 }

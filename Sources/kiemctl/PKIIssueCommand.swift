@@ -82,26 +82,8 @@ struct PKIIssueCommand: ParsableCommand {
     }
 
     private func parsedIdentity() throws -> (OrganisationID, NodeID, OIN?) {
-        let organisation: OrganisationID
-        let nodeID: NodeID
-        do {
-            organisation = try OrganisationID(org)
-        } catch {
-            throw ValidationError("--org: \(error)")
-        }
-        do {
-            nodeID = try NodeID(node)
-        } catch {
-            throw ValidationError("--node: \(error)")
-        }
-        var parsedOIN: OIN?
-        if let oin {
-            do {
-                parsedOIN = try OIN(oin)
-            } catch {
-                throw ValidationError("--oin: \(error)")
-            }
-        }
-        return (organisation, nodeID, parsedOIN)
+        (try optionValue("--org") { try OrganisationID(org) },
+         try optionValue("--node") { try NodeID(node) },
+         try oin.map { oin in try optionValue("--oin") { try OIN(oin) } })
     }
 }

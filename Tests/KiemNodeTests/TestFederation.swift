@@ -98,19 +98,24 @@ enum TestTimeout: Error, CustomStringConvertible {
 }
 
 /// Waits until `condition` holds, re-checking it whenever one of `nodes`
-/// stores something or a session opens or closes; fails after `seconds`.
+/// stores something, takes a revocation, or a session opens or closes;
+/// fails after `seconds`.
 func waitUntil(
     _ what: String, nodes: [KiemNode], seconds: Double = 60, _ condition: @escaping @Sendable () throws -> Bool
 ) async throws {
     try await withDeadline(seconds: seconds, what) {
         while true {
-            let generations = nodes.map { ($0.replicator.changes.generation, $0.replicator.registry.sessionsChanged.generation) }
+            let generations = nodes.map {
+                ($0.replicator.changes.generation, $0.replicator.registry.sessionsChanged.generation,
+                 $0.replicator.revocations.changes.generation)
+            }
             if try condition() { return }
             try Task.checkCancellation()
             await withTaskGroup(of: Void.self) { group in
                 for (node, generation) in zip(nodes, generations) {
                     group.addTask { await node.replicator.changes.wait(after: generation.0) }
                     group.addTask { await node.replicator.registry.sessionsChanged.wait(after: generation.1) }
+                    group.addTask { await node.replicator.revocations.changes.wait(after: generation.2) }
                 }
                 await group.next()
                 group.cancelAll()

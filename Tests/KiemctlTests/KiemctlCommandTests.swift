@@ -188,6 +188,33 @@ struct KiemctlCommandTests {
         #expect(empty.status == 2 && empty.stderr.hasPrefix("kiemctl: "), "the node calls an empty title invalid: \(empty)")
     }
 
+    @Test("revocations: pki revoke writes a signed file; a node refuses one from another CA and a file that is no revocation (exit 1), and lists none")
+    func revocationsRefused() async throws {
+        let folder = try TestPKI.temporaryDirectory("kiemctl-revoke")
+        let ca = folder.appendingPathComponent("other-ca").path
+        let initCA = try await KiemctlProcess.run(["pki", "init-ca", "--out", ca, "--name", "Een andere federatie"])
+        #expect(initCA.status == 0, "\(initCA)")
+        let file = folder.appendingPathComponent("svb-1.revocation").path
+        let badTime = try await KiemctlProcess.run(
+            ["pki", "revoke", "--ca", ca, "--org", "svb", "--node", "svb-1", "--reason", "test", "--at", "gisteren", "--out", file])
+        #expect(badTime.status == 2 && badTime.stderr.contains("--at"), "\(badTime)")
+        let revoke = try await KiemctlProcess.run(
+            ["pki", "revoke", "--ca", ca, "--org", "svb", "--node", "svb-1", "--reason", "sleutel kwijt", "--out", file])
+        #expect(revoke.status == 0, "\(revoke)")
+        #expect(revoke.stdout.contains("Revocation of node svb-1 of svb from "), "\(revoke)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("-----BEGIN KIEM REVOCATION-----"))
+
+        let foreign = try await uwv.kiemctl("revocations", "add", file)
+        #expect(foreign.status == 1, "\(foreign)")
+        #expect(foreign.stderr.contains("signature is not the federation CA's"), "\(foreign)")
+        let notOne = try await uwv.kiemctl("revocations", "add", uwv.configurationPath)
+        #expect(notOne.status == 1 && notOne.stderr.contains("is not a revocation"), "\(notOne)")
+        let listed = try await uwv.kiemctl("revocations", "list")
+        #expect(listed.status == 0 && listed.stdout == "no revocations\n", "\(listed)")
+        let json = try await uwv.kiemctlJSON("revocations", "list")
+        #expect((json["revocations"] as? [Any])?.isEmpty == true)
+    }
+
     @Test("peers: list in text and JSON; add a peer at runtime, see it, fail to sync with it (exit 1), remove it; removing it again fails")
     func peers() async throws {
         let list = try await uwv.kiemctl("peers", "list")

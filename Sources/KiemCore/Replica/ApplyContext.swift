@@ -25,9 +25,14 @@ public protocol ApplyContext {
     mutating func reject(_ op: Op, because rejection: Rejection) throws
     /// Removes and returns the ops held for `key`.
     mutating func releaseHeld(_ key: HoldKey) throws -> [Op]
+    /// The revocations the replica holds (``Rules`` rejects revoked ops).
+    var revocations: RevocationCutoffs { get }
 }
 
 extension ApplyContext {
+    /// None, for a replica that holds no revocations.
+    public var revocations: RevocationCutoffs { RevocationCutoffs() }
+
     /// Calls `body` with a copy from ``initiative(_:)``.
     public mutating func withInitiative<Result>(
         _ id: InitiativeID, _ body: (Initiative?) throws -> Result

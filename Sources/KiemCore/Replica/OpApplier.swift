@@ -58,8 +58,9 @@ public enum OpApplier {
             if byOther { referenced = (adoption, try context.reference(adoption)) }
         }
         let reference = referenced
+        let revocations = context.revocations
         return try context.withInitiative(op.initiative) { initiative in
-            Rules.judge(op, initiative: initiative) { id in
+            Rules.judge(op, initiative: initiative, revocations: revocations) { id in
                 reference?.id == id ? reference!.op : .unknown
             }
         }

@@ -15,6 +15,9 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case alreadyCreated = "already-created"
         /// A field value is malformed or too large.
         case invalidValue = "invalid-value"
+        /// The op was written at or after the federation CA revoked its
+        /// origin node or its organisation (``RevocationCutoffs``).
+        case revoked = "revoked"
     }
 
     /// The rule broken.

@@ -3,16 +3,24 @@
 /// A decision depends only on the op, its initiative's create op and ops the op
 /// names explicitly, all immutable, so every replica decides the same whatever
 /// order ops arrive in. An op whose initiative or named op has not arrived is
-/// held, never dropped.
+/// held, never dropped. The one input that grows is the set of revocations
+/// (``RevocationCutoffs``): a replica that learns a new one decides every
+/// stored op again, so replicas holding the same revocations agree.
 public enum Rules {
     /// Judges `op`.
     /// - Parameters:
     ///   - initiative: the op's initiative on this replica, or nil if its
     ///     create op has not been accepted.
+    ///   - revocations: the revocations the replica holds: an op written at
+    ///     or after its origin's or author's revocation is rejected.
     ///   - reference: what the replica knows about an op the judged op names.
     public static func judge(
-        _ op: Op, initiative: Initiative?, reference: (OpID) -> ReferencedOp
+        _ op: Op, initiative: Initiative?, revocations: RevocationCutoffs = RevocationCutoffs(),
+        reference: (OpID) -> ReferencedOp
     ) -> Verdict {
+        if revocations.revokes(op) {
+            return .reject(Rejection(.revoked, "\(op.origin) of \(op.author) was revoked before it wrote this op"))
+        }
         if let problem = Validation.problem(in: op.mutation) {
             return .reject(Rejection(.invalidValue, problem))
         }

@@ -65,6 +65,8 @@ struct ControlService: Sendable {
         }
         router.serverStreaming(ControlAPI.sync) { request, progress, _ in try await sync(request, progress: progress) }
         router.unary(ControlAPI.backup) { request, _ in try await backup(request) }
+        router.unary(ControlAPI.addRevocation) { request, _ in try await addRevocation(request) }
+        router.unary(ControlAPI.listRevocations) { _, _ in listRevocations() }
         router.unary(ControlAPI.overview) { request, _ in
             let days = request.stalledAfterDays == 0 ? 90 : Int(request.stalledAfterDays)
             let overview = try await OverviewSource(replicator: replicator, pool: pool)

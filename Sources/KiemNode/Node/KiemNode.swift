@@ -86,11 +86,19 @@ public final class KiemNode: Service, Sendable {
             let metrics = MetricsEndpoint()
             let counters = NodeCounters(factory: metrics.factory)
             let allowList = InboundAllowList(policy: configuration.accept, counters: counters)
+            // Opening migrates the store and reading it back takes long on a
+            // big replica: on the thread pool, not a task's thread.
+            let pool = NIOThreadPool.singleton
+            let store = try await pool.runIfActive { try KiemStore.open(path: configuration.storePath) }
+            openedStore = store
+            let revocations = RevocationBook(store: store, roots: identity.trustRoots, counters: counters, logger: logger)
+            try await revocations.loadStored()
             let serverTLS = try KiemTLSContext(
                 role: .server, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: logger,
-                admission: allowList.refusal(for:))
+                admission: { allowList.refusal(for: $0) ?? revocations.refusal(for: $0) })
             let clientTLS = try KiemTLSContext(
-                role: .client, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: logger)
+                role: .client, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: logger,
+                admission: revocations.refusal(for:))
             let own: PeerIdentity
             switch await serverTLS.verifier.verify(presentedChain: identity.certificateChain, at: Date()) {
             case let .success(verified): own = verified
@@ -104,11 +112,6 @@ public final class KiemNode: Service, Sendable {
             }
             let signingKey = try OriginSigningKey(identity.privateKey, source: configuration.tls.key)
 
-            // Opening migrates the store and reading it back takes long on a
-            // big replica: on the thread pool, not a task's thread.
-            let pool = NIOThreadPool.singleton
-            let store = try await pool.runIfActive { try KiemStore.open(path: configuration.storePath) }
-            openedStore = store
             let oplog = try await pool.runIfActive {
                 let mark: RestoreMark? = try rebuildFromPeers
                     ? StoreRestore.markRebuild(configuration) : RestoreMark.load(path: configuration.restoreMarkPath)
@@ -125,7 +128,7 @@ public final class KiemNode: Service, Sendable {
             try await directory.learn(own)
             let replicator = Replicator(
                 oplog: oplog, directory: directory, registry: PeerRegistry(local: configuration.node, logger: logger),
-                changes: ChangeSignal(), role: configuration.role, counters: counters,
+                changes: ChangeSignal(), revocations: revocations, role: configuration.role, counters: counters,
                 streamLimits: configuration.limits.syncAdmission, logger: logger)
             let peers = PeerSupervisor(
                 list: PeerList(
@@ -240,6 +243,7 @@ public final class KiemNode: Service, Sendable {
         try await withThrowingTaskGroup(of: Void.self) { services in
             services.addTask { await self.peers.run() }
             services.addTask { await self.certificates.run() }
+            services.addTask { await self.revocationEnforcer.run() }
             if let address = configuration.metrics {
                 let application = metrics.application(for: self, address: address)
                 services.addTask {
@@ -255,6 +259,12 @@ public final class KiemNode: Service, Sendable {
             defer { services.cancelAll() }
             try await services.next()
         }
+    }
+
+    /// Closes revoked peers' sessions whenever a revocation arrives.
+    var revocationEnforcer: RevocationEnforcer {
+        RevocationEnforcer(book: replicator.revocations, server: server, peers: peers, node: configuration.node,
+                           organisation: configuration.organisation, logger: logger)
     }
 
     /// The web dashboard's address (e.g. `http://127.0.0.1:9480/`) once it

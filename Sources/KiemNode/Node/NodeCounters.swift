@@ -96,6 +96,16 @@ public final class NodeCounters: Sendable {
             .increment()
     }
 
+    /// Sets how many revocations the node holds (`kiem_revocations`).
+    func recordRevocations(_ count: Int) {
+        Gauge(label: "kiem_revocations", factory: factory).record(count)
+    }
+
+    /// Counts a revocation refused because the node holds as many as it may.
+    func recordRevocationRefused() {
+        Counter(label: "kiem_revocations_refused_total", factory: factory).increment()
+    }
+
     func recordLocalWrite() {
         state.withLock { $0.localWrites += 1 }
         localWrites.increment()

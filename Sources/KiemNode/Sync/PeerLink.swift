@@ -7,7 +7,8 @@ import Logging
 /// Keeps one configured peer connected: dials it over mutual TLS, expecting
 /// the organisation and node the configuration names, exchanges version
 /// vectors, then subscribes to the peer's ops (catch-up first, then live)
-/// while pushing it every op it lacks, from any origin, as the store changes.
+/// while pushing it every op it lacks, from any origin, as the store changes,
+/// and exchanging revocations (``RevocationExchange``).
 /// On any failure it redials with exponential backoff and jitter; a
 /// reconnect resumes from the vectors. While the peer holds a session with
 /// this node that it dialled itself, the link stands by.
@@ -68,6 +69,9 @@ struct PeerLink: Sendable {
                             try await replicator.receive(batches, from: identity)
                         }
                         throw RPCError(code: .unavailable, message: "the peer ended the subscription")
+                    }
+                    group.addTask {
+                        try await RevocationExchange.call(client, peer: identity, book: replicator.revocations, logger: logger)
                     }
                     group.addTask {
                         _ = try await client.clientStreaming(SyncAPI.push) { writer in

@@ -86,6 +86,21 @@ final class PeerSupervisor: Sendable {
         return peer
     }
 
+    /// Redials the running links to the peers `matches` picks: each is
+    /// stopped, which closes its connection, and started again (for a
+    /// revoked peer, the new handshake is refused and the link backs off).
+    /// - Returns: how many links were redialled.
+    func redial(where matches: (NodeConfiguration.Peer) -> Bool) -> Int {
+        var redialled = 0
+        for peer in list.effective where matches(peer) {
+            guard let stop = state.withLock({ $0.stops.removeValue(forKey: peer.node) }) else { continue }
+            stop.notify()
+            start.yield(peer)
+            redialled += 1
+        }
+        return redialled
+    }
+
     /// Applies `edit` to a copy of the list, saves the copy to the data
     /// folder and then makes it the list; on the thread pool (the save
     /// flushes to disk). Nothing changes when `edit` or the save throws.

@@ -17,6 +17,8 @@ final class Replicator: Sendable {
     let directory: OriginDirectory
     let registry: PeerRegistry
     let changes: ChangeSignal
+    /// The revocations the node holds, exchanged on every session.
+    let revocations: RevocationBook
     let role: NodeConfiguration.Role
     let counters: NodeCounters
     private let pool: NIOThreadPool
@@ -25,12 +27,13 @@ final class Replicator: Sendable {
     private let admission: Mutex<SyncAdmission>
 
     init(oplog: OpLog, directory: OriginDirectory, registry: PeerRegistry, changes: ChangeSignal,
-         role: NodeConfiguration.Role, counters: NodeCounters, streamLimits: SyncAdmission.Limits = .standard,
+         revocations: RevocationBook, role: NodeConfiguration.Role, counters: NodeCounters, streamLimits: SyncAdmission.Limits = .standard,
          pool: NIOThreadPool = .singleton, logger: Logger) {
         self.oplog = oplog
         self.directory = directory
         self.registry = registry
         self.changes = changes
+        self.revocations = revocations
         self.role = role
         self.counters = counters
         self.pool = pool

@@ -51,6 +51,11 @@ enum SyncService {
                 return ack
             }
         }
+        router.serverStreaming(SyncAPI.revocations) { request, responses, context in
+            try await RevocationExchange.serve(
+                request, from: try peer(of: context), book: replicator.revocations,
+                maxMessageBytes: responses.maximumMessageSize, write: responses.write)
+        }
         router.unary(SyncAPI.fetchCertificates) { request, context in
             _ = try peer(of: context)
             return Kiem_V1_FetchCertificatesResponse.with { response in

@@ -167,6 +167,85 @@ public nonisolated enum Kiem_V1_PeerState: SwiftProtobuf.Enum, Swift.CaseIterabl
 
 }
 
+public nonisolated struct Kiem_V1_AddRevocationResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// False when the node held the revocation already.
+  public var added: Bool = false
+
+  public var revocation: Kiem_V1_Revocation {
+    get {_revocation ?? Kiem_V1_Revocation()}
+    set {_revocation = newValue}
+  }
+  /// Returns true if `revocation` has been explicitly set.
+  public var hasRevocation: Bool {self._revocation != nil}
+  /// Clears the value of `revocation`. Subsequent reads from it will return its default value.
+  public mutating func clearRevocation() {self._revocation = nil}
+
+  /// How many stored ops it rejected (written at or after its time).
+  public var rejectedOps: UInt64 = 0
+
+  /// How many live connections it closed.
+  public var closedConnections: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _revocation: Kiem_V1_Revocation? = nil
+}
+
+public nonisolated struct Kiem_V1_ListRevocationsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Kiem_V1_ListRevocationsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var revocations: [Kiem_V1_RevocationEntry] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Kiem_V1_RevocationEntry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var revocation: Kiem_V1_Revocation {
+    get {_revocation ?? Kiem_V1_Revocation()}
+    set {_revocation = newValue}
+  }
+  /// Returns true if `revocation` has been explicitly set.
+  public var hasRevocation: Bool {self._revocation != nil}
+  /// Clears the value of `revocation`. Subsequent reads from it will return its default value.
+  public mutating func clearRevocation() {self._revocation = nil}
+
+  /// When this node received it, in milliseconds since 1970.
+  public var receivedMillis: UInt64 = 0
+
+  /// Its id: the SHA-256 of the signed body, lowercase hex.
+  public var id: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _revocation: Kiem_V1_Revocation? = nil
+}
+
 public nonisolated struct Kiem_V1_StatusRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1530,6 +1609,148 @@ nonisolated extension Kiem_V1_AcceptPolicy: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Kiem_V1_PeerState: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PEER_STATE_UNSPECIFIED\0\u{1}PEER_STATE_CONNECTING\0\u{1}PEER_STATE_CONNECTED\0\u{1}PEER_STATE_BACKOFF\0\u{1}PEER_STATE_FAILED\0")
+}
+
+nonisolated extension Kiem_V1_AddRevocationResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AddRevocationResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}added\0\u{1}revocation\0\u{3}rejected_ops\0\u{3}closed_connections\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.added) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._revocation) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.rejectedOps) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.closedConnections) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.added != false {
+      try visitor.visitSingularBoolField(value: self.added, fieldNumber: 1)
+    }
+    try { if let v = self._revocation {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.rejectedOps != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rejectedOps, fieldNumber: 3)
+    }
+    if self.closedConnections != 0 {
+      try visitor.visitSingularUInt64Field(value: self.closedConnections, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_AddRevocationResponse, rhs: Kiem_V1_AddRevocationResponse) -> Bool {
+    if lhs.added != rhs.added {return false}
+    if lhs._revocation != rhs._revocation {return false}
+    if lhs.rejectedOps != rhs.rejectedOps {return false}
+    if lhs.closedConnections != rhs.closedConnections {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_ListRevocationsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRevocationsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_ListRevocationsRequest, rhs: Kiem_V1_ListRevocationsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_ListRevocationsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRevocationsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}revocations\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.revocations) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.revocations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.revocations, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_ListRevocationsResponse, rhs: Kiem_V1_ListRevocationsResponse) -> Bool {
+    if lhs.revocations != rhs.revocations {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Kiem_V1_RevocationEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RevocationEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}revocation\0\u{3}received_millis\0\u{1}id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._revocation) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.receivedMillis) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._revocation {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.receivedMillis != 0 {
+      try visitor.visitSingularUInt64Field(value: self.receivedMillis, fieldNumber: 2)
+    }
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Kiem_V1_RevocationEntry, rhs: Kiem_V1_RevocationEntry) -> Bool {
+    if lhs._revocation != rhs._revocation {return false}
+    if lhs.receivedMillis != rhs.receivedMillis {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Kiem_V1_StatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

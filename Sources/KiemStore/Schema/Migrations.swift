@@ -293,6 +293,23 @@ enum Migrations {
                 CREATE INDEX initiative_derived_from ON initiative(derived_from) WHERE derived_from IS NOT NULL
                 """)
         }
+        migrator.registerMigration("v9-revocation") { db in
+            // Revocations signed by the federation CA (WIRE.md section 14),
+            // as received: `signed` is the SignedRevocation message, checked
+            // against the CA before it was stored; the other columns are read
+            // from it. An op of `node` (or, with node NULL, of any node of
+            // `organisation`) with hlc >= revoked_hlc is rejected.
+            try db.execute(sql: """
+                CREATE TABLE revocation (
+                    id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 32),
+                    organisation TEXT NOT NULL CHECK (length(organisation) BETWEEN 1 AND 32),
+                    node TEXT CHECK (node IS NULL OR length(node) BETWEEN 1 AND 63),
+                    revoked_hlc INTEGER NOT NULL,
+                    signed BLOB NOT NULL CHECK (length(signed) > 0),
+                    received_millis INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

@@ -46,4 +46,10 @@ public enum ControlAPI {
     public static let overview = RPCMethod<Kiem_V1_OverviewRequest, Kiem_V1_OverviewResponse>(MethodDescriptor.Control.overview)
     /// `Backup`: A consistent copy of the store, written to a file by the node.
     public static let backup = RPCMethod<Kiem_V1_BackupRequest, Kiem_V1_BackupResponse>(MethodDescriptor.Control.backup)
+    /// `AddRevocation`: check, store, apply and pass on a CA-signed revocation.
+    public static let addRevocation = RPCMethod<Kiem_V1_SignedRevocation, Kiem_V1_AddRevocationResponse>(
+        MethodDescriptor.Control.addRevocation)
+    /// `ListRevocations`: the revocations the node holds.
+    public static let listRevocations = RPCMethod<Kiem_V1_ListRevocationsRequest, Kiem_V1_ListRevocationsResponse>(
+        MethodDescriptor.Control.listRevocations)
 }

@@ -136,6 +136,20 @@ public enum FederationPKI {
         return Outcome(files: [keyPath, certificatePath, caCopyPath], certificate: certificate, caCertificate: ca.certificate)
     }
 
+    /// Signs a revocation with the CA in `caDirectory` and writes it to
+    /// `outFile` (``RevocationFile``), mode 0644.
+    public static func revoke(
+        caDirectory: String, revocation: Revocation, outFile: String, force: Bool
+    ) throws -> VerifiedRevocation {
+        try Self.refuseExisting([outFile], force: force)
+        let ca = try loadCA(directory: caDirectory)
+        let signed = try revocation.signed(by: ca)
+        try PKIFileWriter.write(
+            [PKIFile(path: outFile, contents: try RevocationFile.text(signed), permissions: certificatePermissions)],
+            force: force)
+        return signed
+    }
+
     static func path(_ directory: String, _ name: String) -> String {
         URL(fileURLWithPath: directory).appendingPathComponent(name).path
     }

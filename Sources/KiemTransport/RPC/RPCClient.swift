@@ -22,7 +22,8 @@ public final class RPCClient: Sendable {
     let channel: any Channel
     let handler: NIOLoopBound<RPCConnectionHandler>
     let configuration: RPCConnectionConfiguration
-    let maximumMessageSize: Int
+    /// The largest message the server takes (its max frame size).
+    public let maximumMessageSize: Int
     let creditReportThreshold: Int
     let taskExecutor: (any TaskExecutor)?
     let logger: Logger

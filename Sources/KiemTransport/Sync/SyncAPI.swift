@@ -15,4 +15,6 @@ public enum SyncAPI {
     /// `FetchCertificates`: certificates of origins the caller cannot verify.
     public static let fetchCertificates = RPCMethod<Kiem_V1_FetchCertificatesRequest, Kiem_V1_FetchCertificatesResponse>(
         MethodDescriptor.Sync.fetchCertificates)
+    /// `Revocations`: exchange CA-signed revocations, then receive new ones as they come.
+    public static let revocations = RPCMethod<Kiem_V1_RevocationSet, Kiem_V1_RevocationSet>(MethodDescriptor.Sync.revocations)
 }

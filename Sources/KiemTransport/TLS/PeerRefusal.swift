@@ -39,6 +39,8 @@ public enum PeerRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     /// A federation member dialled in, but this node accepts only the nodes
     /// in its peer list (kiemd.toml `accept = "peers"`) and it is not one.
     case notAPeer(presented: String)
+    /// The federation CA revoked the peer (or its organisation).
+    case revoked(presented: String, revocation: String, reason: String)
     /// The peer aborted the handshake with a TLS alert: it refused us.
     case rejectedByPeer(alert: String)
     /// The handshake did not agree on the application protocol (ALPN) this
@@ -65,6 +67,7 @@ public enum PeerRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .malformedCertificate: return "malformed-certificate"
         case .unexpectedPeer: return "unexpected-peer"
         case .notAPeer: return "not-a-peer"
+        case .revoked: return "revoked"
         case .rejectedByPeer: return "rejected-by-peer"
         case .applicationProtocolMismatch: return "alpn"
         case .handshakeFailed: return "handshake-failed"
@@ -102,6 +105,8 @@ public enum PeerRefusal: Error, Hashable, Sendable, CustomStringConvertible {
             return "Expected to reach \(expected), but the peer authenticated as \(presented)."
         case .notAPeer(let presented):
             return "\(presented) is a federation member but not one of this node's peers, and this node accepts only its peers (accept = \"peers\")."
+        case .revoked(let presented, let revocation, let reason):
+            return "\(presented) was revoked by the federation CA (\(revocation): \(reason))."
         case .rejectedByPeer(let alert):
             return "The peer refused the connection with TLS alert '\(alert)' (it did not accept this node's certificate or settings)."
         case .applicationProtocolMismatch(let required, let negotiated):
