@@ -70,6 +70,11 @@ public final class KiemdProcess: Sendable {
         return try await child.finished(seconds: seconds).status
     }
 
+    /// Sends SIGHUP: the daemon reads its CRL again.
+    public func reload() {
+        child.signal(SIGHUP)
+    }
+
     /// Sends SIGKILL and waits until the process is gone.
     public func kill() async throws {
         child.signal(SIGKILL)

@@ -8,7 +8,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// `kiemd`: runs one Kiem node until SIGTERM or SIGINT.
+/// `kiemd`: runs one Kiem node until SIGTERM or SIGINT; SIGHUP reloads the CRL.
 @main
 struct Kiemd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +26,7 @@ struct Kiemd: AsyncParsableCommand {
             has pulled its ops back, so that it never signs a seq twice. A node whose store was lost starts \
             on an empty data folder with its own certificate and --rebuild-from-peers (docs/node.md, \
             "Backup and restore").
+            Signals: SIGTERM or SIGINT shut down gracefully; SIGHUP reads [tls] crl again (systemctl reload kiemd).
             Exit status: 0 after a clean shutdown, 1 when the node cannot start or fails, 2 for a bad configuration.
             """
     )
@@ -96,7 +97,10 @@ struct Kiemd: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: node, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [
+                    .init(service: node, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: ReloadOnHangup(node: node, logger: logger), successTerminationBehavior: .ignore),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {
@@ -169,7 +173,21 @@ struct Kiemd: AsyncParsableCommand {
         lines += certificateLines(label: "ca", path: configuration.tls.ca, at: now) { () throws(PKIError) in
             try CertificateExpiry.cas(file: configuration.tls.ca)
         }
+        if let crl = configuration.tls.crl { lines.append(Self.crlLine(path: crl, at: now)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// What the CRL at `path` holds and when the next is due, or why it
+    /// cannot be read (kiemd itself refuses to start then).
+    private static func crlLine(path: String, at now: Date) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "  crl           \(path): cannot be read" }
+        do {
+            let list = try CertificateRevocationList(pemOrDER: [UInt8](data))
+            let next = list.nextUpdate.map { $0 < now ? "; its next update was due \($0): fetch a new one" : ", next update \($0)" }
+            return "  crl           \(path): \(list.revoked.count) revoked certificates from \(list.issuer)\(next ?? "")"
+        } catch {
+            return "  crl           \(path): \(error)"
+        }
     }
 
     /// Who `accept` lets dial in.

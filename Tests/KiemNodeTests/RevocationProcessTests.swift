@@ -26,7 +26,7 @@ struct RevocationProcessTests {
             for process in processes { try await process.waitUntilListening() }
             let ports = configurations.map(\.listen.port)
             for port in ports {
-                #expect(try await Self.handshake(port: port, tls: thief), "before the revocation, sz-1 is a member like any")
+                #expect(await Self.handshake(port: port, tls: thief) == .accepted, "before the revocation, sz-1 is a member like any")
             }
             let file = federation.root.appendingPathComponent("sz-1.revocation").path
             let revocation = Revocation(
@@ -43,7 +43,7 @@ struct RevocationProcessTests {
                     group.addTask {
                         try await withDeadline(seconds: 60, "\(names[index].1) refusing sz-1") {
                             // Handshake after handshake until one is refused.
-                            while try await Self.handshake(port: port, tls: thief) {}
+                            while await Self.handshake(port: port, tls: thief) != .refused { try Task.checkCancellation() }
                         }
                         return (index, ContinuousClock.now - start)
                     }
@@ -68,22 +68,74 @@ struct RevocationProcessTests {
         for process in processes { #expect(try await process.terminate() == 0) }
     }
 
-    /// Whether a handshake as `tls`'s node with the node at `port` succeeds
-    /// (false when it fails: the test then reads in the node's log that it
-    /// refused it as revoked).
-    static func handshake(port: Int, tls: KiemTLSContext) async throws -> Bool {
+    /// How a handshake went.
+    enum Handshake: Equatable {
+        case accepted
+        /// The node refused the certificate (a TLS alert).
+        case refused
+        /// Anything else (a connection reset on a busy machine): try again.
+        case failed(String)
+    }
+
+    /// A handshake with the node at `port` as `node` of `organisation`
+    /// (the identity of `tls`).
+    static func handshake(port: Int, tls: KiemTLSContext, as node: String = "sz-1", of organisation: String = "sz") async -> Handshake {
         do {
             return try await RPCClient.withConnection(
                 to: .tls(host: "127.0.0.1", port: port, context: tls), logger: TestFederation.logger
             ) { client in
                 _ = try await client.unary(SyncAPI.handshake, request: Kiem_V1_HandshakeRequest.with {
-                    $0.nodeID = "sz-1"
-                    $0.organisation = "sz"
+                    $0.nodeID = node
+                    $0.organisation = organisation
                 })
-                return true
+                return .accepted
             }
         } catch {
-            return false
+            return "\(error)".contains("rejected-by-peer") ? .refused : .failed("\(error)")
         }
+    }
+}
+
+/// `[tls] crl`: a kiemd process refuses the certificates its CRL lists, and
+/// reads the file again on SIGHUP.
+@Suite("CRL of a kiemd process", .serialized, .enabled(if: TestCRL.openssl != nil, "openssl is not on PATH; .ci/run installs it"))
+struct CRLProcessTests {
+    @Test("kiemd reads [tls] crl at start and on SIGHUP: a certificate the new CRL lists is refused; an unreadable CRL keeps the old one")
+    func reloadOnHangup() async throws {
+        let federation = try TestFederation("kiem-crl")
+        let svb = try federation.pki.node("svb", "svb-1")
+        var configuration = try federation.configuration("uwv", "uwv-1")
+        configuration.listen = .init(host: "127.0.0.1", port: try freeLoopbackPort())
+        let crl = federation.root.appendingPathComponent("ca.crl")
+        try await TestCRL.write(crl, ca: federation.pki.ca, revoked: [])
+        configuration.tls.crl = crl.path
+        let client = try KiemTLSContext(
+            role: .client, identity: try svb.tlsIdentity(), applicationProtocols: [RPCServer.applicationProtocol],
+            logger: TestFederation.logger)
+        let uwv = try KiemdProcess(configuration, folder: federation.root.appendingPathComponent("uwv-1"))
+        do {
+            try await uwv.waitUntilListening()
+            let port = configuration.listen.port
+            #expect(await RevocationProcessTests.handshake(port: port, tls: client, as: "svb-1", of: "svb") == .accepted,
+                    "the CRL lists nobody yet")
+
+            try await TestCRL.write(crl, ca: federation.pki.ca, revoked: [svb.certificate])
+            uwv.reload()
+            try await uwv.waitForLog("the reloaded CRL") { $0.contains("SIGHUP: reloaded the CRL") && $0.contains("1 revoked") }
+            #expect(await RevocationProcessTests.handshake(port: port, tls: client, as: "svb-1", of: "svb") == .refused)
+            try await uwv.waitForLog("its refusal of svb-1 as revoked") {
+                $0.contains("kiem.tls.refusal=revoked") && $0.contains("svb-1")
+            }
+
+            try "not a CRL".write(to: crl, atomically: true, encoding: .utf8)
+            uwv.reload()
+            try await uwv.waitForLog("that the CRL was not reloaded") { $0.contains("SIGHUP: the CRL") && $0.contains("was not reloaded") }
+            #expect(await RevocationProcessTests.handshake(port: port, tls: client, as: "svb-1", of: "svb") == .refused,
+                    "the CRL held stays")
+        } catch {
+            try? await uwv.kill()
+            throw error
+        }
+        #expect(try await uwv.terminate() == 0)
     }
 }

@@ -73,7 +73,8 @@ extension NodeConfiguration {
         let tls = TLSFiles(
             key: try tlsReader.required("key") { resolve($0, in: folder) },
             certificate: try tlsReader.required("certificate") { resolve($0, in: folder) },
-            ca: try tlsReader.required("ca") { resolve($0, in: folder) }
+            ca: try tlsReader.required("ca") { resolve($0, in: folder) },
+            crl: try tlsReader.optional("crl") { resolve($0, in: folder) }
         )
         try tlsReader.finish()
 
@@ -179,6 +180,7 @@ extension NodeConfiguration {
             "key = \(quoted(tls.key))",
             "certificate = \(quoted(tls.certificate))",
             "ca = \(quoted(tls.ca))",
+        ] + (tls.crl.map { ["crl = \(quoted($0))"] } ?? []) + [
             "",
             "[metrics]",
             metrics.map { "listen = \(quoted($0.description))" } ?? "enabled = false",

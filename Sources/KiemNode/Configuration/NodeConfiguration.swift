@@ -91,12 +91,17 @@ public struct NodeConfiguration: Sendable, Equatable {
         public var certificate: String
         /// The federation CA certificate(s) peers must chain to.
         public var ca: String
+        /// A certificate revocation list (PEM or DER) from the CA, read at
+        /// start and on SIGHUP: the certificates it lists are refused in
+        /// the handshake. Optional.
+        public var crl: String?
 
         /// Creates the set.
-        public init(key: String, certificate: String, ca: String) {
+        public init(key: String, certificate: String, ca: String, crl: String? = nil) {
             self.key = key
             self.certificate = certificate
             self.ca = ca
+            self.crl = crl
         }
     }
 

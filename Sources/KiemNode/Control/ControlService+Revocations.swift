@@ -19,9 +19,7 @@ extension ControlService {
         } catch {
             throw RPCError(code: .invalidArgument, message: error.description)
         }
-        let closed = added == nil ? 0 : RevocationEnforcer(
-            book: replicator.revocations, server: server, peers: peers, node: configuration.node,
-            organisation: configuration.organisation, logger: logger).enforce()
+        let closed = added == nil ? 0 : revocationEnforcer.enforce()
         let body = try? Kiem_V1_Revocation(serializedBytes: request.revocation)
         return Kiem_V1_AddRevocationResponse.with {
             $0.added = added != nil

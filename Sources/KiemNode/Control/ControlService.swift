@@ -19,6 +19,8 @@ struct ControlService: Sendable {
     let server: RPCServer
     let certificates: CertificateWatch
     let tls: KiemTLSContext
+    /// Ends revoked peers' sessions once a revocation is added.
+    let revocationEnforcer: RevocationEnforcer
     let started: Date
     let logger: Logger
     var pool: NIOThreadPool = .singleton

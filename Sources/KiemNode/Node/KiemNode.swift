@@ -33,6 +33,8 @@ public final class KiemNode: Service, Sendable {
     private let server: RPCServer
     private let controlServer: RPCServer
     private let peers: PeerSupervisor
+    /// Ends revoked peers' sessions whenever a revocation arrives.
+    private let revocationEnforcer: RevocationEnforcer
     private let lock: DataFolderLock
     let logger: Logger
     let metrics: MetricsEndpoint
@@ -46,7 +48,7 @@ public final class KiemNode: Service, Sendable {
 
     private init(configuration: NodeConfiguration, counters: NodeCounters, metrics: MetricsEndpoint, certificates: CertificateWatch,
                  dashboard: DashboardServer?, replicator: Replicator, server: RPCServer, controlServer: RPCServer,
-                 peers: PeerSupervisor, lock: DataFolderLock, logger: Logger) {
+                 peers: PeerSupervisor, revocationEnforcer: RevocationEnforcer, lock: DataFolderLock, logger: Logger) {
         self.configuration = configuration
         self.metrics = metrics
         self.certificates = certificates
@@ -56,6 +58,7 @@ public final class KiemNode: Service, Sendable {
         self.server = server
         self.controlServer = controlServer
         self.peers = peers
+        self.revocationEnforcer = revocationEnforcer
         self.lock = lock
         self.logger = logger
     }
@@ -91,8 +94,17 @@ public final class KiemNode: Service, Sendable {
             let pool = NIOThreadPool.singleton
             let store = try await pool.runIfActive { try KiemStore.open(path: configuration.storePath) }
             openedStore = store
-            let revocations = RevocationBook(store: store, roots: identity.trustRoots, counters: counters, logger: logger)
+            let revocations = RevocationBook(
+                store: store, roots: identity.trustRoots, intermediates: Array(identity.certificateChain.dropFirst()),
+                counters: counters, logger: logger)
             try await revocations.loadStored()
+            if let crl = configuration.tls.crl {
+                do {
+                    try await revocations.loadCRL(path: crl)
+                } catch {
+                    throw NodeStartupError("[tls] crl: \(error)")
+                }
+            }
             let serverTLS = try KiemTLSContext(
                 role: .server, identity: identity, applicationProtocols: [RPCServer.applicationProtocol], logger: logger,
                 admission: { allowList.refusal(for: $0) ?? revocations.refusal(for: $0) })
@@ -160,9 +172,13 @@ public final class KiemNode: Service, Sendable {
                 throw NodeStartupError("cannot listen on \(configuration.listen): \(error)")
             }
             openedServer = server
+            let enforcer = RevocationEnforcer(
+                book: revocations, server: server, peers: peers, directory: directory, node: configuration.node,
+                organisation: configuration.organisation, logger: logger)
             let controlServer = try await bindControlSocket(
                 ControlService(configuration: configuration, replicator: replicator, peers: peers, server: server,
-                               certificates: certificates, tls: clientTLS, started: Date(), logger: logger),
+                               certificates: certificates, tls: clientTLS, revocationEnforcer: enforcer,
+                               started: Date(), logger: logger),
                 path: configuration.controlSocketPath, logger: logger)
             try PIDFile.write(path: configuration.pidPath)
             if let paused = oplog.writesPaused {
@@ -176,7 +192,8 @@ public final class KiemNode: Service, Sendable {
             ])
             return KiemNode(configuration: configuration, counters: counters, metrics: metrics, certificates: certificates,
                             dashboard: dashboard,
-                            replicator: replicator, server: server, controlServer: controlServer, peers: peers, lock: lock,
+                            replicator: replicator, server: server, controlServer: controlServer, peers: peers,
+                            revocationEnforcer: enforcer, lock: lock,
                             logger: logger)
         } catch {
             await openedServer?.closeUnserved()
@@ -261,10 +278,22 @@ public final class KiemNode: Service, Sendable {
         }
     }
 
-    /// Closes revoked peers' sessions whenever a revocation arrives.
-    var revocationEnforcer: RevocationEnforcer {
-        RevocationEnforcer(book: replicator.revocations, server: server, peers: peers, node: configuration.node,
-                           organisation: configuration.organisation, logger: logger)
+    /// Reads again what `kiemd` reads again on SIGHUP: the certificate
+    /// revocation list (`[tls] crl`). A CRL that cannot be read or does not
+    /// verify is logged and the one held stays.
+    /// - Returns: one line saying what was reloaded, or why not.
+    @discardableResult
+    public func reload() async -> String {
+        guard let path = configuration.tls.crl else { return "nothing to reload: [tls] crl is not set" }
+        do {
+            let list = try await replicator.revocations.loadCRL(path: path)
+            return "reloaded the CRL \(path): \(list.revoked.count) revoked certificates from \(list.issuer)"
+        } catch {
+            logger.error("the certificate revocation list could not be reloaded; the one held stays", metadata: [
+                "kiem.crl": "\(path)", "kiem.error": "\(error)",
+            ])
+            return "the CRL \(path) was not reloaded: \(error)"
+        }
     }
 
     /// The web dashboard's address (e.g. `http://127.0.0.1:9480/`) once it

@@ -58,6 +58,11 @@ final class OriginDirectory: Sendable {
         entries.withLock { $0[node]?.notValidAfter }
     }
 
+    /// The certificate chain of `node` (leaf first); empty if unknown.
+    func chain(of node: NodeID) -> [Certificate] {
+        (entries.withLock { $0[node]?.chainDER } ?? []).compactMap { try? Certificate(derEncoded: $0) }
+    }
+
     /// The certificate of `node` as sent with its ops, if known.
     func certificate(of node: NodeID) -> Kiem_V1_NodeCertificate? {
         guard let chain = entries.withLock({ $0[node]?.chainDER }) else { return nil }

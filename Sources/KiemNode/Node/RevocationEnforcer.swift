@@ -10,6 +10,8 @@ struct RevocationEnforcer: Sendable {
     let book: RevocationBook
     let server: RPCServer
     let peers: PeerSupervisor
+    /// Where the peers' certificates are, for the CRL.
+    let directory: OriginDirectory
     let node: NodeID
     let organisation: OrganisationID
     let logger: Logger
@@ -18,8 +20,12 @@ struct RevocationEnforcer: Sendable {
     @discardableResult
     func enforce() -> Int {
         let book = self.book
-        let closed = server.closeConnections { book.revocation(of: $0) != nil }
-        let redialled = peers.redial { book.revocation(of: $0.node, organisation: $0.organisation) != nil }
+        let directory = self.directory
+        let closed = server.closeConnections { book.refusalReason(for: $0) != nil }
+        let redialled = peers.redial { peer in
+            book.revocation(of: peer.node, organisation: peer.organisation) != nil
+                || book.crlListing(directory.chain(of: peer.node)) != nil
+        }
         if closed + redialled > 0 {
             logger.notice("ended the sessions of revoked peers", metadata: [
                 "kiem.connections_closed": "\(closed)", "kiem.links_redialled": "\(redialled)",

@@ -14,6 +14,11 @@ import X509
 /// revocations add` or from any peer, kept in the store, and applied there
 /// (ops written at or after a revocation are rejected).
 ///
+/// It also holds the CA's certificate revocation list (`[tls] crl`), read
+/// at start and on SIGHUP, which refuses the handshakes of the certificates
+/// it lists (only this node's: a CRL is not passed on, and does not reject
+/// ops; a Kiem revocation does both).
+///
 /// The listener's and the dialler's TLS contexts ask ``refusal(for:)`` in
 /// every handshake; ``changes`` wakes the exchanges that pass new
 /// revocations on to peers and the shell that closes revoked peers'
@@ -47,17 +52,25 @@ final class RevocationBook: Sendable {
 
     /// Each held revocation, by id, with when it was received.
     private let held = Mutex<[[UInt8]: (revocation: VerifiedRevocation, receivedMillis: UInt64)]>([:])
+    /// The CRL of `[tls] crl`, if any (refuses handshakes only).
+    private let crl = Mutex<CertificateRevocationList?>(nil)
     /// Raised when a revocation is added.
     let changes = ChangeSignal()
     private let roots: [Certificate]
+    /// The CA certificates in this node's own chain, which may sign a CRL.
+    private let intermediates: [Certificate]
     private let store: KiemStore
     private let pool: NIOThreadPool
     private let counters: NodeCounters
     private let logger: Logger
 
-    init(store: KiemStore, roots: [Certificate], counters: NodeCounters, pool: NIOThreadPool = .singleton, logger: Logger) {
+    init(
+        store: KiemStore, roots: [Certificate], intermediates: [Certificate] = [], counters: NodeCounters,
+        pool: NIOThreadPool = .singleton, logger: Logger
+    ) {
         self.store = store
         self.roots = roots
+        self.intermediates = intermediates
         self.counters = counters
         self.pool = pool
         self.logger = logger
@@ -101,13 +114,63 @@ final class RevocationBook: Sendable {
         revocation(of: peer.node, organisation: peer.organisation)
     }
 
-    /// The refusal of a session with `peer`, counted, if it is revoked.
+    /// The refusal of a session with `peer`, if a revocation or the CRL
+    /// revokes it now.
+    func refusalReason(for peer: PeerIdentity) -> PeerRefusal? {
+        if let revocation = revocation(of: peer) {
+            return .revoked(presented: peer.description, revocation: "\(revocation.revocation)", reason: revocation.revocation.reason)
+        }
+        guard let listed = crlListing(peer.chain.isEmpty ? [peer.certificate] : peer.chain) else { return nil }
+        return .revoked(presented: peer.description, revocation: "certificate \(listed.certificate.serialNumber) in the CRL",
+                        reason: "listed as revoked since \(listed.since)")
+    }
+
+    /// ``refusalReason(for:)``, counted: what the TLS contexts ask.
     func refusal(for peer: PeerIdentity) -> PeerRefusal? {
-        guard let revocation = revocation(of: peer) else { return nil }
-        let refusal = PeerRefusal.revoked(
-            presented: peer.description, revocation: "\(revocation.revocation)", reason: revocation.revocation.reason)
+        guard let refusal = refusalReason(for: peer) else { return nil }
         counters.recordRefusedConnection(from: peer.node, reason: refusal.code)
         return refusal
+    }
+
+    /// The first certificate of `chain` the CRL revokes now, with since when.
+    func crlListing(_ chain: [Certificate]) -> (certificate: Certificate, since: Date)? {
+        guard let crl = crl.withLock({ $0 }) else { return nil }
+        let now = Date()
+        for certificate in chain {
+            if let since = crl.revocation(of: certificate, at: now) { return (certificate, since) }
+        }
+        return nil
+    }
+
+    /// Reads the CRL at `path` on the thread pool and checks its signature
+    /// against the trust roots and the CA certificates of the node's own
+    /// chain; it replaces the one held and raises ``changes``. On failure
+    /// the one held stays.
+    /// - Returns: the CRL read.
+    @discardableResult
+    func loadCRL(path: String) async throws -> CertificateRevocationList {
+        let bytes = try await pool.runIfActive {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw PKIError.unreadableFile(path: path, reason: "it does not exist or cannot be read")
+            }
+            return [UInt8](data)
+        }
+        let list: CertificateRevocationList
+        do {
+            list = try CertificateRevocationList(pemOrDER: bytes)
+            _ = try list.verifiedIssuer(among: roots + intermediates)
+        } catch .unreadableFile(_, let reason) {
+            throw PKIError.unreadableFile(path: path, reason: reason)
+        } catch {
+            throw error
+        }
+        crl.withLock { $0 = list }
+        logger.notice("certificate revocation list loaded", metadata: [
+            "kiem.crl": "\(path)", "kiem.crl_issuer": "\(list.issuer)", "kiem.crl_revoked": "\(list.revoked.count)",
+            "kiem.crl_next_update": "\(list.nextUpdate.map { "\($0)" } ?? "-")",
+        ])
+        changes.notify()
+        return list
     }
 
     /// Checks `signed` against the trust roots and, if it is new, stores and
