@@ -45,13 +45,13 @@ ctl svb initiative create --title "Sandbox check from svb" --summary "Replicated
     --theme ai --contact ops@svb.example > /dev/null
 arrived=
 for _ in $(seq 1 300); do
-    if ctl uwv initiative search "Sandbox check from svb" 2>/dev/null | grep -q "Sandbox check from svb"; then arrived=yes; break; fi
+    if ctl uwv initiative search "Sandbox check from svb" 2>/dev/null | grep "Sandbox check from svb" >/dev/null; then arrived=yes; break; fi
     sleep 0.2
 done
 [ -n "$arrived" ] || fail "svb's op did not reach the sandboxed node"
 metrics=$(sed -n '/^\[metrics\]/,/^\[/s/^listen = "\(.*\)"/\1/p' "$demo/uwv/kiemd.toml")
 if [ -n "$metrics" ]; then
-    curl -fsS "http://$metrics/metrics" | grep -q '^kiem_ops ' || fail "/metrics did not answer"
+    curl -fsS "http://$metrics/metrics" | grep '^kiem_ops ' >/dev/null || fail "/metrics did not answer"
 fi
 kill -TERM "$(cat "$demo/uwv/kiemd.pid")"
 wait "$tracer" || fail "kiemd did not exit with status 0 after SIGTERM"

@@ -21,7 +21,9 @@ public struct TestPKI: Sendable {
         self.now = now
         self.ca = try FederationCA.generate(
             name: name,
-            notValidBefore: now.addingTimeInterval(-86_400),
+            // A year back, so that certificates that expired already were
+            // issued while it was valid, as in a real federation.
+            notValidBefore: now.addingTimeInterval(-365 * 86_400),
             notValidAfter: now.addingTimeInterval(365 * 86_400)
         )
     }
@@ -199,7 +201,9 @@ public struct TestPKIoverheid: Sendable {
             version: .v3,
             serialNumber: Certificate.SerialNumber(),
             publicKey: key.publicKey,
-            notValidBefore: now.addingTimeInterval(-86_400),
+            // A year back, so that certificates that expired already were
+            // issued while it was valid, as in a real federation.
+            notValidBefore: now.addingTimeInterval(-365 * 86_400),
             notValidAfter: now.addingTimeInterval(365 * 86_400),
             issuer: intermediate.subject,
             subject: subject,

@@ -4,7 +4,7 @@ import ArgumentParser
 struct PKICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pki",
-        abstract: "Create the federation CA, issue node certificates and revoke them.",
+        abstract: "Create the federation CA, issue, renew and revoke node certificates.",
         discussion: """
             Every node of a Kiem federation authenticates with a certificate \
             from the federation CA (mutual TLS 1.3). Keys are P-256 and written \
@@ -18,6 +18,6 @@ struct PKICommand: ParsableCommand {
               kiemctl pki revoke --ca /secure/kiem-ca --org uwv --node uwv-1 \\
                   --reason "node key stolen" --out uwv-1.revocation
             """,
-        subcommands: [PKIInitCACommand.self, PKIIssueCommand.self, PKIRevokeCommand.self]
+        subcommands: [PKIInitCACommand.self, PKIIssueCommand.self, PKIRenewCommand.self, PKIRevokeCommand.self]
     )
 }

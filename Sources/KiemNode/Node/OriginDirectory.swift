@@ -33,7 +33,8 @@ final class OriginDirectory: Sendable {
         self.pool = pool
     }
 
-    /// Loads the stored certificates, keeping those that still validate.
+    /// Loads the stored certificates, keeping those that still validate
+    /// (an expired one does, as at its last valid moment).
     /// - Returns: the nodes whose stored certificate no longer validates.
     func loadStored() async throws -> [(node: NodeID, reason: String)] {
         var refused: [(NodeID, String)] = []
@@ -100,9 +101,16 @@ final class OriginDirectory: Sendable {
         }
     }
 
+    /// Validates `chain` as an origin's certificate. An origin's ops are
+    /// checked against the certificate it had when it signed them, so a
+    /// certificate that has expired since is validated as at its last valid
+    /// moment: it must still lead to a trust root, with valid signatures.
+    /// (A TLS handshake, in contrast, needs a certificate valid now.)
     private func learn(chain: [Certificate], claimedNode: NodeID, persist: Bool) async throws {
+        let now = Date()
+        let at = chain.first.map { min(now, $0.notValidAfter.addingTimeInterval(-1)) } ?? now
         let peer: PeerIdentity
-        switch await verifier.verify(presentedChain: chain, at: Date()) {
+        switch await verifier.verify(presentedChain: chain, at: at) {
         case let .success(identity): peer = identity
         case let .failure(refusal): throw IngestError.certificate(node: claimedNode.rawValue, reason: "\(refusal)")
         }

@@ -136,6 +136,46 @@ public enum FederationPKI {
         return Outcome(files: [keyPath, certificatePath, caCopyPath], certificate: certificate, caCertificate: ca.certificate)
     }
 
+    /// Renews the certificate of the node folder `nodeDirectory` (from
+    /// ``issue(caDirectory:organisation:node:oin:validityDays:outDirectory:force:now:)``):
+    /// a new `node.crt` for the same organisation, node, OIN and key, valid
+    /// for `validityDays` from now, replaced atomically. `node.key` and
+    /// `ca.crt` (which may hold two CAs during a CA rotation) are not touched. The node picks the
+    /// certificate up when kiemd restarts; its origin log goes on, since the
+    /// key is the same.
+    public static func renew(caDirectory: String, nodeDirectory: String, validityDays: Int, now: Date) throws -> Outcome {
+        let keyPath = Self.path(nodeDirectory, nodeKeyFileName)
+        let certificatePath = Self.path(nodeDirectory, nodeCertificateFileName)
+        let key = try PEMFiles.privateKey(at: keyPath)
+        guard let current = try PEMFiles.certificates(at: certificatePath).first else {
+            throw PKIError.unreadableFile(path: certificatePath, reason: "no certificate in it")
+        }
+        guard key.publicKey == current.publicKey else {
+            throw PKIError.keyDoesNotMatchCertificate(key: keyPath, certificate: certificatePath)
+        }
+        let identity: PeerIdentity
+        switch PeerIdentity.extract(leaf: current, chain: [current], membership: [:]) {
+        case let .success(extracted): identity = extracted
+        case let .failure(refusal):
+            throw PKIError.unreadableFile(path: certificatePath, reason: "it names no Kiem node: \(refusal.sentence)")
+        }
+        let ca = try loadCA(directory: caDirectory)
+        guard now < ca.certificate.notValidAfter, now >= ca.certificate.notValidBefore else {
+            throw PKIError.caNotValid(
+                path: Self.path(caDirectory, caCertificateFileName),
+                reason: "it is valid from \(ca.certificate.notValidBefore) until \(ca.certificate.notValidAfter)")
+        }
+        let request = NodeCertificateRequest(
+            organisation: identity.organisation, node: identity.node, oin: identity.oin ?? OIN.testOIN(for: identity.organisation),
+            notValidBefore: now.addingTimeInterval(-backdating),
+            notValidAfter: min(now.addingTimeInterval(TimeInterval(validityDays) * 86_400), ca.certificate.notValidAfter))
+        let certificate = try ca.issue(request, publicKey: key.publicKey)
+        try PKIFileWriter.write(
+            [PKIFile(path: certificatePath, contents: try PEMFiles.pem([certificate]), permissions: certificatePermissions)],
+            force: true)
+        return Outcome(files: [certificatePath], certificate: certificate, caCertificate: ca.certificate)
+    }
+
     /// Signs a revocation with the CA in `caDirectory` and writes it to
     /// `outFile` (``RevocationFile``), mode 0644.
     public static func revoke(

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import KiemTransport
+import X509
+
+/// `kiemctl pki renew`: a new certificate for a node, same key.
+struct PKIRenewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "renew",
+        abstract: "Renew a node's certificate (same organisation, node, OIN and key).",
+        discussion: """
+            Reads --node-dir/node.key and node.crt (a folder from `kiemctl pki issue`), issues a new \
+            node.crt from the CA in --ca for the same identity and key, valid for --days from now, and \
+            replaces node.crt atomically; node.key and ca.crt are left alone. Restart kiemd (or \
+            systemctl restart kiemd) to use it: the node keeps its node id and key, so its origin log \
+            and every op it signed go on as before. Run it on the CA machine with a copy of the node \
+            folder's node.key and node.crt, then install the new node.crt.
+
+            A node whose key may have been stolen is not renewed: issue a certificate for a new node id \
+            and revoke the old one (deploy/PKI.md section 7).
+
+            Example:
+              kiemctl pki renew --ca /secure/kiem-ca --node-dir ./uwv-1 --days 365
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Folder holding the CA's ca.key and ca.crt.", valueName: "dir"))
+    var ca: String
+
+    @Option(name: .customLong("node-dir"), help: ArgumentHelp("The node folder with node.key and node.crt.", valueName: "dir"))
+    var nodeDirectory: String
+
+    @Option(name: .long, help: "Days the new certificate is valid (never beyond the CA's own expiry).")
+    var days: Int = FederationPKI.defaultNodeValidityDays
+
+    func validate() throws {
+        guard (1...36_500).contains(days) else { throw ValidationError("--days must be between 1 and 36500, got \(days).") }
+    }
+
+    func run() throws {
+        let outcome: FederationPKI.Outcome
+        do {
+            outcome = try FederationPKI.renew(caDirectory: ca, nodeDirectory: nodeDirectory, validityDays: days, now: Date())
+        } catch let error as PKIError {
+            throw KiemctlFailure(error.description)
+        }
+        print("Renewed \(outcome.files[0]): \(outcome.certificate.subject)")
+        print("  valid until \(ISO8601DateFormatter().string(from: outcome.certificate.notValidAfter))")
+        print("  next: install it and restart kiemd")
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import KiemCore
+@testable import KiemNode
+import KiemStore
+import KiemTestSupport
+import KiemTransport
+import Testing
+import X509
+
+/// `kiemctl pki renew` and a node restarted with the renewed certificate:
+/// same node id and key, so its origin log goes on and every node, old or
+/// new, verifies all of it.
+@Suite("certificate renewal")
+struct RenewalTests {
+    /// Writes the test federation's CA to `folder` as `kiemctl pki init-ca` would.
+    static func writeCA(_ pki: TestPKI, to folder: URL) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try PEMFiles.pem(pki.ca.privateKey).write(to: folder.appendingPathComponent("ca.key"), atomically: true, encoding: .utf8)
+        try PEMFiles.pem([pki.ca.certificate]).write(to: folder.appendingPathComponent("ca.crt"), atomically: true, encoding: .utf8)
+        return folder.path
+    }
+
+    @Test("renew writes a new node.crt for the same identity and key, later expiry, and leaves node.key and ca.crt alone; a key that is not the certificate's is refused")
+    func renewFiles() throws {
+        let federation = try TestFederation()
+        let ca = try Self.writeCA(federation.pki, to: federation.root.appendingPathComponent("ca"))
+        let folder = federation.root.appendingPathComponent("uwv-1")
+        try federation.pki.node("uwv", "uwv-1").write(to: folder)
+        let keyBefore = try Data(contentsOf: folder.appendingPathComponent("node.key"))
+        let caBefore = try Data(contentsOf: folder.appendingPathComponent("ca.crt"))
+        let old = try #require(try PEMFiles.certificates(at: folder.appendingPathComponent("node.crt").path).first)
+
+        let outcome = try FederationPKI.renew(caDirectory: ca, nodeDirectory: folder.path, validityDays: 400, now: Date())
+        let renewed = try #require(try PEMFiles.certificates(at: folder.appendingPathComponent("node.crt").path).first)
+        #expect(renewed == outcome.certificate)
+        #expect(renewed.publicKey == old.publicKey && renewed.subject == old.subject)
+        #expect(renewed.serialNumber != old.serialNumber)
+        #expect(renewed.notValidAfter > old.notValidAfter)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("node.key")) == keyBefore)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("ca.crt")) == caBefore)
+
+        let other = federation.root.appendingPathComponent("svb-1")
+        try federation.pki.node("svb", "svb-1").write(to: other)
+        try FileManager.default.removeItem(at: other.appendingPathComponent("node.key"))
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("node.key"), to: other.appendingPathComponent("node.key"))
+        #expect(throws: PKIError.self) {
+            try FederationPKI.renew(caDirectory: ca, nodeDirectory: other.path, validityDays: 30, now: Date())
+        }
+    }
+
+    @Test("a node restarted with its renewed certificate goes on with its log; its peer and a new node verify the ops from before and after")
+    func restartWithRenewedCertificate() async throws {
+        let federation = try TestFederation()
+        let ca = try Self.writeCA(federation.pki, to: federation.root.appendingPathComponent("ca"))
+        let svb = try await federation.open(try federation.configuration("svb", "svb-1"))
+        let uwvConfiguration = try federation.configuration("uwv", "uwv-1", peers: [try TestFederation.peer(svb)])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await svb.run() }
+            let uwv = try await federation.open(uwvConfiguration)
+            group.addTask { try await uwv.run() }
+            let before = try await uwv.create(.sample("Voor de verlenging"))
+            try await waitForConvergence([uwv, svb])
+            uwv.shutdown()
+            await uwv.waitUntilStopped()
+
+            let tls = URL(fileURLWithPath: uwvConfiguration.tls.certificate).deletingLastPathComponent().path
+            _ = try FederationPKI.renew(caDirectory: ca, nodeDirectory: tls, validityDays: 400, now: Date())
+            let renewed = try await federation.open(uwvConfiguration)
+            group.addTask { try await renewed.run() }
+            try await renewed.write(.setText(.summary, "Na de verlenging"), to: before)
+            try await waitForConvergence([renewed, svb])
+            #expect(renewed.versionVector[try NodeID("uwv-1")] == 2)
+
+            let rws = try await federation.open(try federation.configuration("rws", "rws-1", peers: [try TestFederation.peer(svb)]))
+            group.addTask { try await rws.run() }
+            try await waitForConvergence([renewed, svb, rws])
+            #expect(try rws.store.initiativeState(before)?.text(.summary) == "Na de verlenging")
+            #expect(rws.counters.snapshot.integrityFailures.isEmpty && svb.counters.snapshot.integrityFailures.isEmpty)
+            group.cancelAll()
+        }
+    }
+}
