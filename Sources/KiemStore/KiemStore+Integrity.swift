@@ -77,14 +77,14 @@ extension KiemStore {
         }
     }
 
-    /// Records (or replaces) the certificate chain of `certificate.node`.
+    /// Records a certificate chain of `certificate.node`, beside the ones it
+    /// had (after a key rotation its older ops verify with the older key).
     public func saveCertificate(_ certificate: StoredCertificate) throws {
         try perform { pool in
             try pool.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO node_certificate (node, organisation, chain_pem) VALUES (?, ?, ?)
-                        ON CONFLICT (node) DO UPDATE SET organisation = excluded.organisation, chain_pem = excluded.chain_pem
+                        INSERT OR IGNORE INTO node_certificate (node, organisation, chain_pem) VALUES (?, ?, ?)
                         """,
                     arguments: [certificate.node.rawValue, certificate.organisation.rawValue, certificate.chainPEM])
             }

@@ -35,7 +35,7 @@ struct HostilePeerTests {
     static func originBatch(_ origin: KiemNode) throws -> (ops: [MissingOpsCursor.StoredOp], certificate: Kiem_V1_NodeCertificate) {
         var cursor = try origin.store.missingOps(for: VersionVector())
         let ops = try #require(try cursor.nextEncoded())
-        return (ops, try #require(origin.replicator.directory.certificate(of: origin.configuration.node)))
+        return (ops, try #require(origin.replicator.directory.certificates(of: origin.configuration.node).first))
     }
 
     /// Relays `origin`'s first op (a creation) to `target` as `evil`, which

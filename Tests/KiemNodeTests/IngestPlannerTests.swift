@@ -172,7 +172,7 @@ struct IngestPlannerTests {
                                                             signature: $0.proof?.signature) })
             send.finishInput()
             var result: [[EncodedOp]] = []
-            while case let .send(batch) = try send.next(certificate: { _ in nil }) {
+            while case let .send(batch) = try send.next(certificates: { _ in [] }) {
                 result.append(batch.ops.map { item in
                     let encoded = byID[item.op.id]!
                     return EncodedOp(encoded.op, proof: OpProof(chain: encoded.proof!.chain, signature: item.signed ? encoded.proof!.signature : nil))

@@ -79,4 +79,48 @@ struct RenewalTests {
             group.cancelAll()
         }
     }
+
+    @Test("a key rotation (renew --new-key): the node signs on with its new key; a node that joins afterwards verifies its older ops with the old key, from a relay that keeps both certificates, and the chain goes on")
+    func keyRotation() async throws {
+        let federation = try TestFederation()
+        let ca = try Self.writeCA(federation.pki, to: federation.root.appendingPathComponent("ca"))
+        let svb = try await federation.open(try federation.configuration("svb", "svb-1"))
+        let uwvConfiguration = try federation.configuration("uwv", "uwv-1", peers: [try TestFederation.peer(svb)])
+        let uwvNode = try NodeID("uwv-1")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await svb.run() }
+            let uwv = try await federation.open(uwvConfiguration)
+            group.addTask { try await uwv.run() }
+            let before = try await uwv.create(.sample("Onder de oude sleutel"))
+            try await waitForConvergence([uwv, svb])
+            uwv.shutdown()
+            await uwv.waitUntilStopped()
+
+            let tls = URL(fileURLWithPath: uwvConfiguration.tls.certificate).deletingLastPathComponent().path
+            let oldKey = try Data(contentsOf: URL(fileURLWithPath: uwvConfiguration.tls.key))
+            let outcome = try FederationPKI.renew(caDirectory: ca, nodeDirectory: tls, validityDays: 400, newKey: true, now: Date())
+            #expect(outcome.files.count == 2)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: uwvConfiguration.tls.key)) != oldKey)
+            let rotated = try await federation.open(uwvConfiguration)
+            group.addTask { try await rotated.run() }
+            try await waitUntil("svb-1 knows uwv-1's new certificate beside the old one", nodes: [svb, rotated]) {
+                svb.replicator.directory.certificates(of: uwvNode).count == 2
+            }
+            #expect(svb.replicator.directory.identity(of: uwvNode)?.earlierKeys.count == 1)
+            #expect(try svb.store.certificates().filter { $0.node == uwvNode }.count == 2, "both are kept in the store")
+
+            // rws-1 joins now: uwv-1's only op so far is signed with the old key.
+            let rws = try await federation.open(try federation.configuration("rws", "rws-1", peers: [try TestFederation.peer(svb)]))
+            group.addTask { try await rws.run() }
+            try await waitForConvergence([rotated, svb, rws])
+            #expect(try rws.store.initiativeState(before) != nil)
+
+            try await rotated.write(.setText(.summary, "Onder de nieuwe sleutel"), to: before)
+            try await waitForConvergence([rotated, svb, rws])
+            #expect(rws.versionVector[uwvNode] == 2)
+            #expect(try rws.store.initiativeState(before)?.text(.summary) == "Onder de nieuwe sleutel")
+            for node in [svb, rws] { #expect(node.counters.snapshot.integrityFailures.isEmpty) }
+            group.cancelAll()
+        }
+    }
 }

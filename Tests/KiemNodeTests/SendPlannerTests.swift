@@ -28,7 +28,7 @@ struct SendPlannerTests {
         var input = ops[...]
         var batches: [SendPlanner.Batch] = []
         while true {
-            switch try planner.next(certificate: { certificates[$0] }) {
+            switch try planner.next(certificates: { certificates[$0].map { [$0] } ?? [] }) {
             case let .send(batch): batches.append(batch)
             case .needOps:
                 if input.isEmpty {
@@ -114,12 +114,12 @@ struct SendPlannerTests {
         var planner = SendPlanner(limits: BatchLimits(maxMessageBytes: 16_384))
         planner.add([Self.op("b-1", 1, signed: true)] + ops)
         planner.finishInput()
-        guard case let .send(first) = try planner.next(certificate: { _ in nil }) else {
+        guard case let .send(first) = try planner.next(certificates: { _ in [] }) else {
             Issue.record("expected the first batch")
             return
         }
         #expect(first.ops.map(\.op.id.origin.rawValue) == ["b-1"])
-        #expect(throws: BatchTooLarge.self) { try planner.next(certificate: { _ in nil }) }
+        #expect(throws: BatchTooLarge.self) { try planner.next(certificates: { _ in [] }) }
     }
 
     @Test("certificates count towards the frame: a span that fits alone but not with its certificate is refused")
@@ -141,7 +141,7 @@ struct SendPlannerTests {
             planner.restart(anchors: [:])
             planner.add([Self.op("a-1", UInt64(round), signed: true)])
             planner.finishInput()
-            while case let .send(batch) = try planner.next(certificate: { Self.certificates[$0] }) {
+            while case let .send(batch) = try planner.next(certificates: { Self.certificates[$0].map { [$0] } ?? [] }) {
                 carried += batch.certificates.map(\.nodeID)
             }
         }

@@ -76,7 +76,7 @@ public enum ChainVerifier {
         }
         guard let signature = last.proof.signature else { throw .unsigned(last.op.id) }
         let head = SignedHead(origin: identity.node, seq: seq, chain: chain)
-        guard identity.key.isValidSignature(signature, for: head.message) else { throw .badSignature(last.op.id) }
+        guard identity.isValidSignature(signature, for: head.message) else { throw .badSignature(last.op.id) }
         return OriginChainState(seq: seq, chain: chain)
     }
 }

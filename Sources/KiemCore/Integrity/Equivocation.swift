@@ -23,6 +23,6 @@ public struct Equivocation: Hashable, Sendable {
     private static func isSigned(_ signed: SignedOp, by identity: OriginIdentity) -> Bool {
         guard let signature = signed.proof.signature else { return false }
         let head = SignedHead(origin: identity.node, seq: signed.op.id.seq, chain: signed.proof.chain)
-        return identity.key.isValidSignature(signature, for: head.message)
+        return identity.isValidSignature(signature, for: head.message)
     }
 }

@@ -14,15 +14,24 @@ import X509
 /// (validated against the federation CA before use), and this node's own.
 /// Kept in the store, so relayed ops can be verified and relayed on after a
 /// restart.
+///
+/// A node has every certificate it was known by, newest first: after a key
+/// rotation its older ops verify with the key they were signed with, and
+/// relays pass all of them on. At most ``maxCertificatesPerNode``.
 final class OriginDirectory: Sendable {
     private struct Entry: Sendable {
         var identity: OriginIdentity
+        var publicKey: Certificate.PublicKey
         var chainDER: [[UInt8]]
+        var notValidBefore: Date
         /// The end of the leaf certificate's validity.
         var notValidAfter: Date
     }
 
-    private let entries = Mutex<[NodeID: Entry]>([:])
+    /// The most certificates kept per node; a further one is refused.
+    static let maxCertificatesPerNode = 16
+
+    private let entries = Mutex<[NodeID: [Entry]]>([:])
     private let verifier: PeerCertificateVerifier
     private let store: KiemStore
     private let pool: NIOThreadPool
@@ -49,27 +58,35 @@ final class OriginDirectory: Sendable {
         return refused
     }
 
-    /// The identity ops of `node` are checked against, if known.
+    /// The identity ops of `node` are checked against, if known: its newest
+    /// certificate's key, and the other keys it had.
     func identity(of node: NodeID) -> OriginIdentity? {
-        entries.withLock { $0[node]?.identity }
+        entries.withLock { entries in
+            guard let known = entries[node], let newest = known.first else { return nil }
+            var seen: Set<Certificate.PublicKey> = [newest.publicKey]
+            let earlier = known.dropFirst().filter { seen.insert($0.publicKey).inserted }.map(\.identity.key)
+            return OriginIdentity(
+                node: node, organisation: newest.identity.organisation, key: newest.identity.key, earlierKeys: earlier)
+        }
     }
 
-    /// When the certificate of `node` stops being valid, if known.
+    /// When the newest certificate of `node` stops being valid, if known.
     func notValidAfter(of node: NodeID) -> Date? {
-        entries.withLock { $0[node]?.notValidAfter }
+        entries.withLock { $0[node]?.first?.notValidAfter }
     }
 
-    /// The certificate chain of `node` (leaf first); empty if unknown.
+    /// The certificate chain of `node` (leaf first), its newest; empty if unknown.
     func chain(of node: NodeID) -> [Certificate] {
-        (entries.withLock { $0[node]?.chainDER } ?? []).compactMap { try? Certificate(derEncoded: $0) }
+        (entries.withLock { $0[node]?.first?.chainDER } ?? []).compactMap { try? Certificate(derEncoded: $0) }
     }
 
-    /// The certificate of `node` as sent with its ops, if known.
-    func certificate(of node: NodeID) -> Kiem_V1_NodeCertificate? {
-        guard let chain = entries.withLock({ $0[node]?.chainDER }) else { return nil }
-        return Kiem_V1_NodeCertificate.with {
-            $0.nodeID = node.rawValue
-            $0.chainDer = chain.map { Data($0) }
+    /// Every certificate of `node`, newest first, as sent with its ops.
+    func certificates(of node: NodeID) -> [Kiem_V1_NodeCertificate] {
+        (entries.withLock { $0[node] } ?? []).map { entry in
+            Kiem_V1_NodeCertificate.with {
+                $0.nodeID = node.rawValue
+                $0.chainDer = entry.chainDER.map { Data($0) }
+            }
         }
     }
 
@@ -84,8 +101,8 @@ final class OriginDirectory: Sendable {
         guard let node = try? NodeID(offered.nodeID) else {
             throw .malformed("a certificate names node \"\(offered.nodeID)\", which is not a node id")
         }
-        let known = entries.withLock { $0[node]?.chainDER }
-        if known == offered.chainDer.map({ [UInt8]($0) }) { return }
+        let offeredDER = offered.chainDer.map { [UInt8]($0) }
+        if entries.withLock({ $0[node]?.contains { $0.chainDER == offeredDER } ?? false }) { return }
         let chain: [Certificate]
         do {
             chain = try offered.chainDer.map { try Certificate(derEncoded: [UInt8]($0)) }
@@ -123,15 +140,26 @@ final class OriginDirectory: Sendable {
         try await record(identity, chain: chain, persist: persist)
     }
 
-    /// Keeps the identity; a new one is also written to the store (on the
-    /// thread pool, never on an event loop).
+    /// Keeps the identity beside the node's others (newest first by
+    /// notBefore); a new one is also written to the store (on the thread
+    /// pool, never on an event loop).
     private func record(_ identity: OriginIdentity, chain: [Certificate], persist: Bool) async throws {
         guard let leaf = chain.first else { return }
         let der = try chain.map { try Array($0.serializeAsPEM().derBytes) }
-        let isNew = entries.withLock { entries in
-            guard entries[identity.node]?.chainDER != der else { return false }
-            entries[identity.node] = Entry(identity: identity, chainDER: der, notValidAfter: leaf.notValidAfter)
+        let entry = Entry(identity: identity, publicKey: leaf.publicKey, chainDER: der,
+                          notValidBefore: leaf.notValidBefore, notValidAfter: leaf.notValidAfter)
+        let outcome: Bool? = entries.withLock { entries in
+            var known = entries[identity.node] ?? []
+            guard !known.contains(where: { $0.chainDER == der }) else { return false }
+            guard known.count < Self.maxCertificatesPerNode else { return nil }
+            known.append(entry)
+            known.sort { $0.notValidBefore > $1.notValidBefore }
+            entries[identity.node] = known
             return true
+        }
+        guard let isNew = outcome else {
+            throw IngestError.certificate(
+                node: identity.node.rawValue, reason: "the node has \(Self.maxCertificatesPerNode) certificates already, the most kept")
         }
         if isNew, persist {
             let certificate = StoredCertificate(

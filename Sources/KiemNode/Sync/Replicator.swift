@@ -162,7 +162,7 @@ final class Replicator: Sendable {
             planning: while true {
                 let step: SendPlanner.Step
                 do {
-                    step = try planner.next(certificate: directory.certificate(of:))
+                    step = try planner.next(certificates: directory.certificates(of:))
                 } catch {
                     logger.error("cannot send a signed span within the peer's limits", metadata: [
                         "kiem.peer": "\(peer)", "kiem.error": "\(error)",
@@ -391,7 +391,7 @@ final class Replicator: Sendable {
             carried[proof.origin] = proof.seq
             var batch = Kiem_V1_OpBatch()
             batch.equivocations = [proof.proto]
-            if let certificate = directory.certificate(of: proof.origin) { batch.certificates = [certificate] }
+            batch.certificates = directory.certificates(of: proof.origin)
             let size = (try batch.serializedBytes() as [UInt8]).count
             guard size <= limits.maxMessageBytes else {
                 logger.warning("a proof of equivocation is larger than the peer's frame and is not passed on", metadata: [

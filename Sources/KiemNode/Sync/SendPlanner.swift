@@ -95,7 +95,7 @@ struct SendPlanner {
     /// The next step.
     /// - Parameter certificate: an origin's certificate, if the node has it.
     /// - Throws: ``BatchTooLarge`` when the next signed span does not fit.
-    mutating func next(certificate: (NodeID) -> Kiem_V1_NodeCertificate?) throws(BatchTooLarge) -> Step {
+    mutating func next(certificates certificatesOf: (NodeID) -> [Kiem_V1_NodeCertificate]) throws(BatchTooLarge) -> Step {
         guard start < pending.count else { return inputFinished ? .done : .needOps }
         var bytes = 0
         var certificates: [Kiem_V1_NodeCertificate] = []
@@ -111,9 +111,11 @@ struct SendPlanner {
                 guard canEndRun(pending[index - 1]) else { break }
                 bytes += Self.signatureBytes(pending[index - 1])
             }
-            if !certified.contains(origin), origins.insert(origin).inserted, let attached = certificate(origin) {
-                certificates.append(attached)
-                bytes += Self.fieldBytes(attached.serializedByteCount)
+            if !certified.contains(origin), origins.insert(origin).inserted {
+                for attached in certificatesOf(origin) {
+                    certificates.append(attached)
+                    bytes += Self.fieldBytes(attached.serializedByteCount)
+                }
             }
             bytes += Self.entryBytes(op, signed: false)
             let count = index - start + 1

@@ -59,8 +59,8 @@ enum SyncService {
         router.unary(SyncAPI.fetchCertificates) { request, context in
             _ = try peer(of: context)
             return Kiem_V1_FetchCertificatesResponse.with { response in
-                response.certificates = request.nodeIds.compactMap { id in
-                    (try? NodeID(id)).flatMap(replicator.directory.certificate(of:))
+                response.certificates = request.nodeIds.flatMap { id in
+                    (try? NodeID(id)).map(replicator.directory.certificates(of:)) ?? []
                 }
             }
         }

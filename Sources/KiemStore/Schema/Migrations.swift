@@ -310,6 +310,22 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v10-node-certificates") { db in
+            // Every certificate an origin was known by, not only its newest:
+            // after a key rotation its older ops verify with the older key.
+            // Same columns in the same order; unique is now (node, chain).
+            try db.execute(sql: """
+                CREATE TABLE node_certificate_v10 (
+                    node TEXT NOT NULL CHECK (length(node) BETWEEN 1 AND 63),
+                    organisation TEXT NOT NULL CHECK (length(organisation) BETWEEN 1 AND 32),
+                    chain_pem TEXT NOT NULL CHECK (chain_pem LIKE '-----BEGIN CERTIFICATE-----%'),
+                    UNIQUE (node, chain_pem)
+                );
+                INSERT INTO node_certificate_v10 SELECT node, organisation, chain_pem FROM node_certificate;
+                DROP TABLE node_certificate;
+                ALTER TABLE node_certificate_v10 RENAME TO node_certificate;
+                """)
+        }
         return migrator
     }
 

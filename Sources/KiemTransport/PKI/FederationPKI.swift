@@ -1,6 +1,7 @@
 public import Foundation
 public import KiemCore
 public import X509
+internal import Crypto
 
 /// The file-level PKI operations behind `kiemctl pki init-ca` and
 /// `kiemctl pki issue`, kept here so that tests and other tools run exactly
@@ -139,11 +140,18 @@ public enum FederationPKI {
     /// Renews the certificate of the node folder `nodeDirectory` (from
     /// ``issue(caDirectory:organisation:node:oin:validityDays:outDirectory:force:now:)``):
     /// a new `node.crt` for the same organisation, node, OIN and key, valid
-    /// for `validityDays` from now, replaced atomically. `node.key` and
-    /// `ca.crt` (which may hold two CAs during a CA rotation) are not touched. The node picks the
+    /// for `validityDays` from now, replaced atomically. `ca.crt` (which may
+    /// hold two CAs during a CA rotation) is not touched. The node picks the
     /// certificate up when kiemd restarts; its origin log goes on, since the
     /// key is the same.
-    public static func renew(caDirectory: String, nodeDirectory: String, validityDays: Int, now: Date) throws -> Outcome {
+    ///
+    /// With `newKey`, the certificate is for a fresh P-256 key, written to
+    /// `node.key` (0600) after `node.crt`: a key rotation. Peers keep the
+    /// old certificate beside the new one, so the node's older ops still
+    /// verify, and its chain goes on under the new key.
+    public static func renew(
+        caDirectory: String, nodeDirectory: String, validityDays: Int, newKey: Bool = false, now: Date
+    ) throws -> Outcome {
         let keyPath = Self.path(nodeDirectory, nodeKeyFileName)
         let certificatePath = Self.path(nodeDirectory, nodeCertificateFileName)
         let key = try PEMFiles.privateKey(at: keyPath)
@@ -169,11 +177,14 @@ public enum FederationPKI {
             organisation: identity.organisation, node: identity.node, oin: identity.oin ?? OIN.testOIN(for: identity.organisation),
             notValidBefore: now.addingTimeInterval(-backdating),
             notValidAfter: min(now.addingTimeInterval(TimeInterval(validityDays) * 86_400), ca.certificate.notValidAfter))
-        let certificate = try ca.issue(request, publicKey: key.publicKey)
-        try PKIFileWriter.write(
-            [PKIFile(path: certificatePath, contents: try PEMFiles.pem([certificate]), permissions: certificatePermissions)],
-            force: true)
-        return Outcome(files: [certificatePath], certificate: certificate, caCertificate: ca.certificate)
+        let signingKey = newKey ? Certificate.PrivateKey(P256.Signing.PrivateKey()) : key
+        let certificate = try ca.issue(request, publicKey: signingKey.publicKey)
+        var files = [PKIFile(path: certificatePath, contents: try PEMFiles.pem([certificate]), permissions: certificatePermissions)]
+        if newKey {
+            files.append(PKIFile(path: keyPath, contents: try PEMFiles.pem(signingKey), permissions: privateKeyPermissions))
+        }
+        try PKIFileWriter.write(files, force: true)
+        return Outcome(files: files.map(\.path), certificate: certificate, caCertificate: ca.certificate)
     }
 
     /// Signs a revocation with the CA in `caDirectory` and writes it to
