@@ -116,4 +116,25 @@ struct RevocationSyncTests {
             #expect(try svb.store.revocations().isEmpty)
         }
     }
+
+    @Test("the same revocation arriving from two peers at once is reported once: one arrival stores it, logs it and wakes the exchanges")
+    func simultaneousArrivals() async throws {
+        let federation = try TestFederation()
+        let svb = try await federation.open(try federation.configuration("svb", "svb-1"))
+        let book = svb.replicator.revocations
+        for round in 0..<20 {
+            let signed = try Revocation(
+                organisation: try OrganisationID("sz"), node: try NodeID("sz-\(round + 1)"), reason: "test",
+                revokedAt: Date(), issuedAt: Date()
+            ).signed(by: federation.pki.ca)
+            let generation = book.changes.generation
+            async let first = book.add(signed.signed, from: "peer a")
+            async let second = book.add(signed.signed, from: "peer b")
+            let outcomes = [try await first, try await second]
+            #expect(outcomes.compactMap { $0 }.count == 1, "round \(round)")
+            #expect(book.changes.generation == generation + 1)
+            #expect(book.holds(signed.id))
+        }
+        try await running([svb]) {}
+    }
 }

@@ -205,12 +205,12 @@ final class RevocationBook: Sendable {
             logger.error("could not store a revocation", metadata: ["kiem.revocation": "\(revocation)", "kiem.error": "\(error)"])
             throw .invalid(.malformed("this node could not store it"))
         }
-        let isNew = held.withLock { held in
-            guard held[verified.id] == nil else { return false }
-            held[verified.id] = (verified, receivedMillis)
-            return true
+        held.withLock { held in
+            if held[verified.id] == nil { held[verified.id] = (verified, receivedMillis) }
         }
-        guard isNew, let rejected else { return nil }
+        // The store says whether it is new: of two arrivals at once (from two
+        // peers), the one whose transaction stored it reports it.
+        guard let rejected else { return nil }
         counters.recordRevocations(held.withLock { $0.count })
         logger.notice("revocation taken in", metadata: [
             "kiem.revocation": "\(revocation)", "kiem.revoked_at": "\(revocation.revokedAt)",
