@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "KiemStore", targets: ["KiemStore"]),
         .library(name: "KiemProtocol", targets: ["KiemProtocol"]),
         .library(name: "KiemTransport", targets: ["KiemTransport"]),
+        .library(name: "KiemConfiguration", targets: ["KiemConfiguration"]),
         .library(name: "KiemNode", targets: ["KiemNode"]),
         .library(name: "KiemClient", targets: ["KiemClient"]),
         .executable(name: "kiemd", targets: ["kiemd"]),
@@ -90,8 +91,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KiemConfiguration",
+            dependencies: [
+                "KiemCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The system's libsqlite3, for `kiemctl doctor` (which must not link GRDB).
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
             name: "KiemNode",
             dependencies: [
+                "KiemConfiguration",
                 "KiemCore",
                 "KiemStore",
                 "KiemProtocol",
@@ -116,6 +132,7 @@ let package = Package(
         .executableTarget(
             name: "kiemd",
             dependencies: [
+                "KiemConfiguration",
                 "KiemCore",
                 "KiemNode",
                 "KiemStore",
@@ -130,6 +147,7 @@ let package = Package(
         .target(
             name: "KiemTestSupport",
             dependencies: [
+                "KiemConfiguration",
                 "KiemCore",
                 "KiemStore",
                 "KiemTransport",
@@ -159,16 +177,16 @@ let package = Package(
         .executableTarget(
             name: "kiemctl",
             dependencies: [
+                "CSQLite",
+                "KiemConfiguration",
                 "KiemCore",
                 "KiemProtocol",
                 "KiemTransport",
                 "KiemClient",
-                "KiemNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -177,6 +195,7 @@ let package = Package(
         .executableTarget(
             name: "kiem-bench",
             dependencies: [
+                "KiemConfiguration",
                 "KiemCore",
                 "KiemStore",
                 "KiemProtocol",
@@ -221,6 +240,7 @@ let package = Package(
         .testTarget(
             name: "KiemNodeTests",
             dependencies: [
+                "KiemConfiguration",
                 "KiemNode",
                 "KiemClient",
                 "KiemCore",
@@ -242,6 +262,7 @@ let package = Package(
         .testTarget(
             name: "KiemctlTests",
             dependencies: [
+                "KiemConfiguration",
                 "kiemctl",
                 "KiemClient",
                 "KiemCore",

@@ -1,5 +1,5 @@
 public import Foundation
-public import KiemNode
+public import KiemConfiguration
 
 /// A real `kiemd` process started from a TOML file the test writes; its log
 /// goes to `kiemd.log` beside the file, read as it arrives so that a test can

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KiemClient
+import KiemConfiguration
 import KiemCore
 import KiemNode
 import KiemTestSupport

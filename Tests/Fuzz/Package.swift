@@ -39,6 +39,6 @@ let package = Package(
             kiem("KiemCore"), kiem("KiemStore"), kiem("KiemProtocol"), kiem("KiemNode"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        fuzzTarget("FuzzConfiguration", [kiem("KiemCore"), kiem("KiemNode")]),
+        fuzzTarget("FuzzConfiguration", [kiem("KiemCore"), kiem("KiemConfiguration")]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
 import KiemStore

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
 import KiemTestSupport

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import KiemConfiguration
 import KiemCore
 import Logging
 import NIOSSL

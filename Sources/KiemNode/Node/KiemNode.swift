@@ -1,4 +1,5 @@
 public import Foundation
+public import KiemConfiguration
 public import KiemCore
 import KiemProtocol
 public import KiemStore
@@ -22,9 +23,6 @@ import Synchronization
 /// certificate names the configured organisation and node, opens the store
 /// and binds the listener (so ``listenPort`` is known before ``run()``).
 public final class KiemNode: Service, Sendable {
-    /// The version reported to peers and in status.
-    public static let softwareVersion = "kiemd 0.1.0"
-
     /// What the node was started with.
     public let configuration: NodeConfiguration
     /// The node's running totals.

@@ -1,4 +1,5 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 import SwiftProtobuf
 import KiemProtocol
@@ -73,7 +74,7 @@ final class Replicator: Sendable {
             $0.role = role.proto
             $0.versionVector = oplog.announcement
             $0.features = Self.features
-            $0.softwareVersion = KiemNode.softwareVersion
+            $0.softwareVersion = KiemSoftware.version
             $0.wallClockMillis = Self.wallMillis()
         }
     }
@@ -122,7 +123,7 @@ final class Replicator: Sendable {
             $0.role = role.proto
             $0.versionVector = oplog.announcement
             $0.features = Self.features.filter(request.features.contains)
-            $0.softwareVersion = KiemNode.softwareVersion
+            $0.softwareVersion = KiemSoftware.version
             $0.wallClockMillis = Self.wallMillis()
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
-import KiemNode
 import KiemProtocol
 import KiemTransport
 import NIOCore
