@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "KiemProtocol", targets: ["KiemProtocol"]),
         .library(name: "KiemTransport", targets: ["KiemTransport"]),
         .library(name: "KiemConfiguration", targets: ["KiemConfiguration"]),
+        .library(name: "KiemDashboard", targets: ["KiemDashboard"]),
         .library(name: "KiemNode", targets: ["KiemNode"]),
         .library(name: "KiemClient", targets: ["KiemClient"]),
         .executable(name: "kiemd", targets: ["kiemd"]),
@@ -105,10 +106,26 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(
+            name: "KiemDashboard",
+            dependencies: [
+                "KiemConfiguration",
+                "KiemCore",
+                "KiemProtocol",
+                "KiemStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KiemNode",
             dependencies: [
                 "KiemConfiguration",
                 "KiemCore",
+                "KiemDashboard",
                 "KiemStore",
                 "KiemProtocol",
                 "KiemTransport",
@@ -117,15 +134,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -240,6 +253,7 @@ let package = Package(
         .testTarget(
             name: "KiemNodeTests",
             dependencies: [
+                "KiemDashboard",
                 "KiemConfiguration",
                 "KiemNode",
                 "KiemClient",

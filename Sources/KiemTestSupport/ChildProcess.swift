@@ -1,5 +1,5 @@
 public import Foundation
-import KiemNode
+import KiemCore
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 public import Foundation
 public import KiemConfiguration
 public import KiemCore
+import KiemDashboard
 import KiemProtocol
 public import KiemStore
 import KiemTransport
@@ -135,8 +136,10 @@ public final class KiemNode: Service, Sendable {
                 node: configuration.node, identity: identity, directory: directory, registry: replicator.registry, logger: logger)
             let dashboard = configuration.dashboard.enabled ? try DashboardServer(
                 settings: configuration.dashboard, trustRoots: configuration.tls.ca,
-                dashboard: Dashboard(overviews: OverviewSource(replicator: replicator),
-                                     peers: PeerReports(peers: peers, replicator: replicator), node: configuration.node.rawValue),
+                dashboard: Dashboard(
+                    source: NodeDashboardSource(overviews: OverviewSource(replicator: replicator),
+                                                peerReports: PeerReports(peers: peers, replicator: replicator)),
+                    node: configuration.node.rawValue),
                 logger: logger) : nil
             var router = RPCRouter()
             SyncService.register(in: &router, replicator: replicator)
