@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .library(name: "KiemCore", targets: ["KiemCore"]),
         .library(name: "KiemStore", targets: ["KiemStore"]),
+        .library(name: "KiemWire", targets: ["KiemWire"]),
         .library(name: "KiemProtocol", targets: ["KiemProtocol"]),
         .library(name: "KiemTransport", targets: ["KiemTransport"]),
         .library(name: "KiemConfiguration", targets: ["KiemConfiguration"]),
@@ -63,9 +64,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KiemWire",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KiemProtocol",
             dependencies: [
                 "KiemCore",
+                "KiemWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -77,6 +86,7 @@ let package = Package(
             dependencies: [
                 "KiemCore",
                 "KiemProtocol",
+                "KiemWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -111,6 +121,7 @@ let package = Package(
                 "KiemConfiguration",
                 "KiemCore",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -128,6 +139,7 @@ let package = Package(
                 "KiemDashboard",
                 "KiemStore",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -166,6 +178,7 @@ let package = Package(
                 "KiemTransport",
                 "KiemNode",
                 "KiemProtocol",
+                "KiemWire",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -181,6 +194,7 @@ let package = Package(
             name: "KiemClient",
             dependencies: [
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -194,6 +208,7 @@ let package = Package(
                 "KiemConfiguration",
                 "KiemCore",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 "KiemClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -212,6 +227,7 @@ let package = Package(
                 "KiemCore",
                 "KiemStore",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 "KiemNode",
                 "KiemClient",
@@ -245,6 +261,7 @@ let package = Package(
             name: "KiemProtocolTests",
             dependencies: [
                 "KiemProtocol",
+                "KiemWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
@@ -260,6 +277,7 @@ let package = Package(
                 "KiemCore",
                 "KiemStore",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 "KiemTestSupport",
                 .product(name: "Logging", package: "swift-log"),
@@ -282,6 +300,7 @@ let package = Package(
                 "KiemCore",
                 "KiemNode",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 "KiemTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -296,6 +315,7 @@ let package = Package(
             dependencies: [
                 "KiemTransport",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTestSupport",
                 "KiemCore",
                 .product(name: "NIOCore", package: "swift-nio"),

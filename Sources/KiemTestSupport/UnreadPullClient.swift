@@ -1,5 +1,6 @@
 import Foundation
 import KiemProtocol
+import KiemWire
 import Logging
 public import KiemTransport
 public import NIOCore

@@ -7,6 +7,7 @@ import KiemNode
 import KiemTestSupport
 import KiemProtocol
 import KiemTransport
+import KiemWire
 import Logging
 import SwiftProtobuf
 

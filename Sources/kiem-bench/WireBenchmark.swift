@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import KiemCore
-import KiemProtocol
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import Logging
 import NIOCore
 import NIOPosix

@@ -1,6 +1,5 @@
 import ArgumentParser
 import KiemClient
-import KiemProtocol
 import KiemTransport
 
 /// `kiemctl initiative list`.

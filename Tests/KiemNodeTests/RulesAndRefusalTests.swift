@@ -2,7 +2,7 @@ import Foundation
 import KiemConfiguration
 import KiemCore
 @testable import KiemNode
-import KiemProtocol
+import KiemWire
 import NIOPosix
 import KiemStore
 import KiemTestSupport

@@ -6,6 +6,7 @@ import KiemNode
 import KiemProtocol
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import NIOCore
 import SwiftProtobuf
 import Testing

@@ -4,6 +4,7 @@ import KiemCore
 import KiemProtocol
 import KiemStore
 import KiemTransport
+import KiemWire
 import Logging
 import NIOPosix
 import SwiftProtobuf

@@ -2,6 +2,7 @@ import KiemConfiguration
 import KiemCore
 import KiemProtocol
 import KiemTransport
+import KiemWire
 import Logging
 
 /// Dials a peer over mutual TLS, expecting the organisation and node the

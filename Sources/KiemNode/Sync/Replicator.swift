@@ -1,6 +1,7 @@
 import Foundation
 import KiemConfiguration
 import KiemCore
+import KiemWire
 import SwiftProtobuf
 import KiemProtocol
 import KiemStore

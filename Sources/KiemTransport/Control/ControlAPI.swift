@@ -1,4 +1,5 @@
 public import KiemProtocol
+import KiemWire
 
 /// The methods of service `kiem.v1.Control` with their message types, shared
 /// by the daemon that serves them and the clients that call them

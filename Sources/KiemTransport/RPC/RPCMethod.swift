@@ -1,4 +1,4 @@
-public import KiemProtocol
+public import KiemWire
 public import NIOCore
 public import SwiftProtobuf
 
