@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KiemCore
+import KiemProtocol
 import KiemTestSupport
 import KiemTransport
 import KiemWire

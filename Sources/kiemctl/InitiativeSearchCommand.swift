@@ -1,5 +1,6 @@
 import ArgumentParser
 import KiemClient
+import KiemProtocol
 import KiemTransport
 
 /// `kiemctl initiative search`.

@@ -1,3 +1,4 @@
+public import KiemProtocol
 import KiemWire
 import NIOCore
 

@@ -1,3 +1,4 @@
+import KiemProtocol
 import KiemWire
 import NIOCore
 

@@ -1,3 +1,4 @@
+public import KiemProtocol
 public import KiemWire
 import Logging
 import NIOCore

@@ -1,4 +1,3 @@
-public import KiemProtocol
 import KiemWire
 
 /// The methods of service `kiem.v1.Sync` with their message types, shared
@@ -16,4 +15,13 @@ public enum SyncAPI {
     /// `FetchCertificates`: certificates of origins the caller cannot verify.
     public static let fetchCertificates = RPCMethod<Kiem_V1_FetchCertificatesRequest, Kiem_V1_FetchCertificatesResponse>(
         MethodDescriptor.Sync.fetchCertificates)
+
+    /// Every method of the service, for checking them against the .proto file.
+    package static let signatures: [RPCMethodSignature] = [
+        handshake.signature,
+        pull.signature,
+        subscribe.signature,
+        push.signature,
+        fetchCertificates.signature,
+    ]
 }

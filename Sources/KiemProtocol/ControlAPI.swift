@@ -1,4 +1,3 @@
-public import KiemProtocol
 import KiemWire
 
 /// The methods of service `kiem.v1.Control` with their message types, shared
@@ -47,4 +46,26 @@ public enum ControlAPI {
     public static let overview = RPCMethod<Kiem_V1_OverviewRequest, Kiem_V1_OverviewResponse>(MethodDescriptor.Control.overview)
     /// `Backup`: A consistent copy of the store, written to a file by the node.
     public static let backup = RPCMethod<Kiem_V1_BackupRequest, Kiem_V1_BackupResponse>(MethodDescriptor.Control.backup)
+
+    /// Every method of the service, for checking them against the .proto file.
+    package static let signatures: [RPCMethodSignature] = [
+        status.signature,
+        createInitiative.signature,
+        editInitiative.signature,
+        setPhase.signature,
+        logProgress.signature,
+        adopt.signature,
+        endorse.signature,
+        archive.signature,
+        annotate.signature,
+        queryInitiatives.signature,
+        getInitiative.signature,
+        listPeers.signature,
+        addPeer.signature,
+        removePeer.signature,
+        watch.signature,
+        sync.signature,
+        overview.signature,
+        backup.signature,
+    ]
 }
