@@ -121,7 +121,6 @@ let package = Package(
                 "KiemConfiguration",
                 "KiemCore",
                 "KiemProtocol",
-                "KiemWire",
                 "KiemStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
