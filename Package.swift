@@ -16,8 +16,11 @@ let package = Package(
     products: [
         .library(name: "KiemCore", targets: ["KiemCore"]),
         .library(name: "KiemStore", targets: ["KiemStore"]),
+        .library(name: "KiemWire", targets: ["KiemWire"]),
         .library(name: "KiemProtocol", targets: ["KiemProtocol"]),
         .library(name: "KiemTransport", targets: ["KiemTransport"]),
+        .library(name: "KiemConfiguration", targets: ["KiemConfiguration"]),
+        .library(name: "KiemDashboard", targets: ["KiemDashboard"]),
         .library(name: "KiemNode", targets: ["KiemNode"]),
         .library(name: "KiemClient", targets: ["KiemClient"]),
         .executable(name: "kiemd", targets: ["kiemd"]),
@@ -61,9 +64,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KiemWire",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KiemProtocol",
             dependencies: [
                 "KiemCore",
+                "KiemWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -75,6 +86,7 @@ let package = Package(
             dependencies: [
                 "KiemCore",
                 "KiemProtocol",
+                "KiemWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -90,22 +102,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "KiemNode",
+            name: "KiemConfiguration",
             dependencies: [
                 "KiemCore",
-                "KiemStore",
-                "KiemProtocol",
-                "KiemTransport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The system's libsqlite3, for `kiemctl doctor` (which must not link GRDB).
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "KiemDashboard",
+            dependencies: [
+                "KiemConfiguration",
+                "KiemCore",
+                "KiemProtocol",
+                "KiemStore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -113,9 +130,33 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KiemNode",
+            dependencies: [
+                "KiemConfiguration",
+                "KiemCore",
+                "KiemDashboard",
+                "KiemStore",
+                "KiemProtocol",
+                "KiemWire",
+                "KiemTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "kiemd",
             dependencies: [
+                "KiemConfiguration",
                 "KiemCore",
                 "KiemNode",
                 "KiemStore",
@@ -130,11 +171,13 @@ let package = Package(
         .target(
             name: "KiemTestSupport",
             dependencies: [
+                "KiemConfiguration",
                 "KiemCore",
                 "KiemStore",
                 "KiemTransport",
                 "KiemNode",
                 "KiemProtocol",
+                "KiemWire",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -150,6 +193,7 @@ let package = Package(
             name: "KiemClient",
             dependencies: [
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,16 +203,17 @@ let package = Package(
         .executableTarget(
             name: "kiemctl",
             dependencies: [
+                "CSQLite",
+                "KiemConfiguration",
                 "KiemCore",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 "KiemClient",
-                "KiemNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -177,9 +222,11 @@ let package = Package(
         .executableTarget(
             name: "kiem-bench",
             dependencies: [
+                "KiemConfiguration",
                 "KiemCore",
                 "KiemStore",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 "KiemNode",
                 "KiemClient",
@@ -213,6 +260,7 @@ let package = Package(
             name: "KiemProtocolTests",
             dependencies: [
                 "KiemProtocol",
+                "KiemWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
@@ -221,11 +269,14 @@ let package = Package(
         .testTarget(
             name: "KiemNodeTests",
             dependencies: [
+                "KiemDashboard",
+                "KiemConfiguration",
                 "KiemNode",
                 "KiemClient",
                 "KiemCore",
                 "KiemStore",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 "KiemTestSupport",
                 .product(name: "Logging", package: "swift-log"),
@@ -242,11 +293,13 @@ let package = Package(
         .testTarget(
             name: "KiemctlTests",
             dependencies: [
+                "KiemConfiguration",
                 "kiemctl",
                 "KiemClient",
                 "KiemCore",
                 "KiemNode",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTransport",
                 "KiemTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -261,6 +314,7 @@ let package = Package(
             dependencies: [
                 "KiemTransport",
                 "KiemProtocol",
+                "KiemWire",
                 "KiemTestSupport",
                 "KiemCore",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -58,8 +58,8 @@ for tool in dpkg-deb dpkg-shlibdeps strip gzip; do
 done
 
 # The version kiemd reports ("kiemd 0.1.0"), the one place it is written.
-version=$(sed -n 's/.*softwareVersion = "kiemd \([0-9][0-9A-Za-z.+~]*\)".*/\1/p' Sources/KiemNode/Node/KiemNode.swift)
-[ -n "$version" ] || { echo "build-deb.sh: no version in Sources/KiemNode/Node/KiemNode.swift" >&2; exit 1; }
+version=$(sed -n 's/.*static let version = "kiemd \([0-9][0-9A-Za-z.+~]*\)".*/\1/p' Sources/KiemCore/KiemSoftware.swift)
+[ -n "$version" ] || { echo "build-deb.sh: no version in Sources/KiemCore/KiemSoftware.swift" >&2; exit 1; }
 
 # Build (or find built) every product, and the manual pages from each
 # command's own help (--experimental-dump-help), in one go: the plugin builds

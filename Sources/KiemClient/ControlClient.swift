@@ -1,6 +1,7 @@
 import Foundation
 public import KiemProtocol
 public import KiemTransport
+import KiemWire
 public import Logging
 import NIOCore
 

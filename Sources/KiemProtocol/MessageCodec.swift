@@ -1,3 +1,4 @@
+public import KiemWire
 public import NIOCore
 public import SwiftProtobuf
 

@@ -1,6 +1,7 @@
 import Foundation
 import SwiftProtobuf
 public import KiemCore
+public import KiemWire
 
 extension VersionVector {
     /// The wire form: entries sorted by origin, zero entries left out.

@@ -1,13 +1,13 @@
-public import Foundation
+package import Foundation
 
 /// An executable of this package built alongside the tests (`kiemd`,
 /// `kiemctl`), found next to the test bundle or in `.build/debug`.
-public struct BuiltExecutable: Sendable {
+package struct BuiltExecutable: Sendable {
     /// Where it is.
-    public let url: URL
+    package let url: URL
 
     /// Finds the executable `name`; nil if it was not built.
-    public init?(_ name: String, filePath: String = #filePath) {
+    package init?(_ name: String, filePath: String = #filePath) {
         var candidates: [URL] = []
         if let first = CommandLine.arguments.first {
             var directory = URL(fileURLWithPath: first).deletingLastPathComponent()
@@ -30,7 +30,7 @@ public struct BuiltExecutable: Sendable {
     /// status and everything it printed (standard output and error together).
     /// - Throws: ``DeadlineExceeded`` when it has not finished after
     ///   `seconds` (it is then killed).
-    public func run(_ arguments: [String], seconds: Double = 60) async throws -> (status: Int32, output: String) {
+    package func run(_ arguments: [String], seconds: Double = 60) async throws -> (status: Int32, output: String) {
         let outcome = try await ChildProcess(url, arguments).finished(seconds: seconds)
         return (outcome.status, outcome.stdout)
     }

@@ -1,5 +1,5 @@
-public import Foundation
-import KiemNode
+package import Foundation
+import KiemCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -19,17 +19,17 @@ import Darwin
 /// let child = try ChildProcess(url, ["--check-config", "--config", file])
 /// let outcome = try await child.finished()
 /// ```
-public final class ChildProcess: @unchecked Sendable {
+package final class ChildProcess: @unchecked Sendable {
     /// What a finished run printed, and its exit status.
-    public struct Outcome: Sendable, CustomStringConvertible {
+    package struct Outcome: Sendable, CustomStringConvertible {
         /// The exit status (or the signal that ended it).
-        public var status: Int32
+        package var status: Int32
         /// Standard output; with `mergingStandardError`, both outputs in the order written.
-        public var stdout: String
+        package var stdout: String
         /// Standard error; empty with `mergingStandardError`.
-        public var stderr: String
+        package var stderr: String
 
-        public var description: String { "exit status \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
+        package var description: String { "exit status \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
     }
 
     private struct State {
@@ -46,7 +46,7 @@ public final class ChildProcess: @unchecked Sendable {
     /// Raised on every change of `state`.
     private let changes = ChangeSignal()
     /// What the process is, for messages.
-    public let name: String
+    package let name: String
 
     /// Starts `executable arguments…`.
     /// - Parameters:
@@ -56,7 +56,7 @@ public final class ChildProcess: @unchecked Sendable {
     ///   - mergingStandardError: one pipe for both outputs (kept as `stdout`).
     ///   - onOutput: takes each chunk of output instead of it being kept
     ///     (for a daemon whose log a test reads from a file).
-    public init(
+    package init(
         _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil,
         mergingStandardError: Bool = true, onOutput: (@Sendable (Data) -> Void)? = nil
     ) throws {
@@ -97,19 +97,19 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// The process id.
-    public var processIdentifier: Int32 { process.processIdentifier }
+    package var processIdentifier: Int32 { process.processIdentifier }
 
     /// Whether the process exited.
-    public var hasExited: Bool { state.withLock { $0.status != nil } }
+    package var hasExited: Bool { state.withLock { $0.status != nil } }
 
     /// Whether it exited and both outputs ended.
-    public var isFinished: Bool { state.withLock { $0.status != nil && $0.openPipes == 0 } }
+    package var isFinished: Bool { state.withLock { $0.status != nil && $0.openPipes == 0 } }
 
     /// Standard output so far.
-    public var stdout: String { state.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
+    package var stdout: String { state.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
 
     /// What it printed so far, and its exit status once it exited (-1 before).
-    public var outcome: Outcome {
+    package var outcome: Outcome {
         state.withLock { state in
             Outcome(status: state.status ?? -1, stdout: String(decoding: state.stdout, as: UTF8.self),
                     stderr: String(decoding: state.stderr, as: UTF8.self))
@@ -117,13 +117,13 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends `signal` (SIGTERM, SIGINT, SIGKILL, …) unless it exited already.
-    public func signal(_ signal: Int32) {
+    package func signal(_ signal: Int32) {
         if !hasExited { Foundation.kill(process.processIdentifier, signal) }
     }
 
     /// Returns once `done` holds, checked again after every chunk of output
     /// and at the exit; or when the task is cancelled.
-    public func wait(until done: () -> Bool) async {
+    package func wait(until done: () -> Bool) async {
         while !Task.isCancelled {
             let generation = changes.generation
             if done() { return }
@@ -134,7 +134,7 @@ public final class ChildProcess: @unchecked Sendable {
     /// Waits for the exit and the end of the output.
     /// - Throws: ``DeadlineExceeded`` after `seconds`; the process is then
     ///   killed (SIGKILL), and the message says what it printed.
-    public func finished(seconds: Double = 60) async throws -> Outcome {
+    package func finished(seconds: Double = 60) async throws -> Outcome {
         do {
             return try await withDeadline(seconds: seconds, "\(name) to finish") { [self] in
                 await wait { isFinished }

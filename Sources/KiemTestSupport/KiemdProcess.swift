@@ -1,26 +1,26 @@
-public import Foundation
-public import KiemNode
+package import Foundation
+package import KiemConfiguration
 
 /// A real `kiemd` process started from a TOML file the test writes; its log
 /// goes to `kiemd.log` beside the file, read as it arrives so that a test can
 /// wait for the daemon to say it is listening. Every wait is asynchronous
 /// (see ``ChildProcess``), and a daemon still running when this object goes
 /// away is killed, so a failing test leaves no kiemd behind.
-public final class KiemdProcess: Sendable {
+package final class KiemdProcess: Sendable {
     /// What the daemon was started with.
-    public let configuration: NodeConfiguration
-    public let configurationPath: String
-    public let logPath: String
+    package let configuration: NodeConfiguration
+    package let configurationPath: String
+    package let logPath: String
     private let child: ChildProcess
 
     /// The kiemd binary is not next to the tests.
-    public struct NotBuilt: Error, CustomStringConvertible {
-        public var description: String { "the kiemd binary was not built next to the tests (run `swift build --build-tests`)" }
+    package struct NotBuilt: Error, CustomStringConvertible {
+        package var description: String { "the kiemd binary was not built next to the tests (run `swift build --build-tests`)" }
     }
 
     /// Writes `configuration` as TOML into `folder` and starts kiemd on it,
     /// with `arguments` after `--config` (e.g. `--rebuild-from-peers`).
-    public init(_ configuration: NodeConfiguration, folder: URL, arguments: [String] = []) throws {
+    package init(_ configuration: NodeConfiguration, folder: URL, arguments: [String] = []) throws {
         guard let kiemd = BuiltExecutable("kiemd") else { throw NotBuilt() }
         self.configuration = configuration
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -34,11 +34,11 @@ public final class KiemdProcess: Sendable {
     }
 
     /// The control socket (`kiemd.sock` in the data folder).
-    public var socketPath: String { configuration.controlSocketPath }
+    package var socketPath: String { configuration.controlSocketPath }
 
     /// Returns once the daemon has logged that it is listening.
     /// - Throws: when it exits first, or after `seconds`.
-    public func waitUntilListening(seconds: Double = 30) async throws {
+    package func waitUntilListening(seconds: Double = 30) async throws {
         // `KiemNode.open` logs this once its listener is bound.
         try await waitForLog("that it listens", seconds: seconds) { $0.hasSuffix("node opened") }
     }
@@ -47,7 +47,7 @@ public final class KiemdProcess: Sendable {
     /// (lines look like `… info kiemd: kiem.peer=svb-1 [KiemNode] sync
     /// session opened`, metadata sorted by key).
     /// - Throws: when it exits first, or after `seconds`.
-    public func waitForLog(
+    package func waitForLog(
         _ what: String, seconds: Double = 30, where matches: @escaping @Sendable (Substring) -> Bool
     ) async throws {
         try await withDeadline(seconds: seconds, "kiemd to log \(what); log:\n\(log)") { [self] in
@@ -60,12 +60,12 @@ public final class KiemdProcess: Sendable {
     }
 
     /// What the daemon logged so far.
-    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    package var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Sends SIGTERM and waits for the exit status.
     /// - Throws: ``DeadlineExceeded`` when it has not exited after `seconds`
     ///   (it is then killed).
-    public func terminate(seconds: Double = 60) async throws -> Int32 {
+    package func terminate(seconds: Double = 60) async throws -> Int32 {
         child.signal(SIGTERM)
         return try await child.finished(seconds: seconds).status
     }
@@ -76,7 +76,7 @@ public final class KiemdProcess: Sendable {
     }
 
     /// Sends SIGKILL and waits until the process is gone.
-    public func kill() async throws {
+    package func kill() async throws {
         child.signal(SIGKILL)
         _ = try await child.finished()
     }
@@ -87,7 +87,7 @@ extension FileHandle {
     /// every writer closed it), handing each chunk to `chunk` as it arrives,
     /// then calls `end`. `readabilityHandler` can miss the end of a pipe when
     /// many processes run at once.
-    public func readUntilEnd(_ chunk: @escaping @Sendable (Data) -> Void, end: @escaping @Sendable () -> Void) {
+    package func readUntilEnd(_ chunk: @escaping @Sendable (Data) -> Void, end: @escaping @Sendable () -> Void) {
         Thread {
             while case let data = self.availableData, !data.isEmpty {
                 chunk(data)

@@ -7,7 +7,7 @@ import Foundation
 /// (`/proc/sys/net/ipv4/ip_local_port_range`), so that no outgoing
 /// connection of a test running in parallel can take it before the daemon
 /// binds it, and checked by binding it once.
-public func freeLoopbackPort() throws -> Int {
+package func freeLoopbackPort() throws -> Int {
     var generator = SystemRandomNumberGenerator()
     let candidates = portsOutsideEphemeralRange()
     for _ in 0..<200 {

@@ -1,25 +1,25 @@
-public import KiemCore
+package import KiemCore
 
 /// A random federation history for property tests: 3 to 5 nodes (two of them
 /// may share an organisation) write, edit, adopt, endorse, annotate, log
 /// progress and sync partially with each other, so writes are genuinely concurrent. Some
 /// ops deliberately break a rule. Everything follows from the seed.
-public struct RandomScenario: Sendable {
+package struct RandomScenario: Sendable {
     /// The seed that reproduces this scenario.
-    public let seed: UInt64
+    package let seed: UInt64
     /// Every op written, per origin in seq order.
-    public let ops: [Op]
+    package let ops: [Op]
     /// Ops written on purpose to break a rule.
-    public let intendedViolations: Set<OpID>
+    package let intendedViolations: Set<OpID>
     /// The nodes at the end, each with its own partial replica.
-    public let nodes: [SimulatedNode]
+    package let nodes: [SimulatedNode]
 
     private static let organisations = ["uwv", "svb", "rws", "belastingdienst", "duo"]
     private static let themes = ["ai", "mpc", "robotica", "inkoop", "data"]
     private static let labels = ["werkagenda-2027", "versnellen", ""]
 
     /// Generates the scenario for `seed` with `steps` actions.
-    public init(seed: UInt64, steps: Int = 40) {
+    package init(seed: UInt64, steps: Int = 40) {
         self.seed = seed
         var rng = SeededGenerator(seed: seed)
         let nodeCount = Int.random(in: 3...5, using: &rng)
@@ -48,7 +48,7 @@ public struct RandomScenario: Sendable {
     }
 
     /// The ops in a random order with some delivered twice.
-    public func shuffledDelivery(using rng: inout SeededGenerator) -> [Op] {
+    package func shuffledDelivery(using rng: inout SeededGenerator) -> [Op] {
         var delivery = ops
         delivery += ops.filter { _ in Int.random(in: 0..<5, using: &rng) == 0 }
         delivery.shuffle(using: &rng)

@@ -1,14 +1,14 @@
-public import KiemCore
-public import KiemStore
+package import KiemCore
+package import KiemStore
 
 /// A long, signed history of one origin, to seed a store as if its node had
 /// written it in bulk: `initiatives` creations, each followed by
 /// `editsPerInitiative` summary edits, every op with its chain hash, and the
 /// head signed every `signEvery` ops and at the end (as a node signs after
 /// each write, a bulk write after its last op).
-public enum SignedHistory {
+package enum SignedHistory {
     /// The ops, in seq order.
-    public static func make(
+    package static func make(
         node: NodeID, organisation: OrganisationID, key: OriginSigningKey, initiatives: Int, editsPerInitiative: Int = 4,
         signEvery: Int = 500
     ) throws -> [EncodedOp] {
@@ -38,7 +38,7 @@ public enum SignedHistory {
     }
 
     /// Writes the ops into `store` in batches of `batchSize`.
-    public static func seed(_ store: KiemStore, with ops: [EncodedOp], batchSize: Int = 5_000) throws {
+    package static func seed(_ store: KiemStore, with ops: [EncodedOp], batchSize: Int = 5_000) throws {
         var start = 0
         while start < ops.count {
             let end = min(start + batchSize, ops.count)

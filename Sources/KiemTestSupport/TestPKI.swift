@@ -1,7 +1,7 @@
-public import Foundation
+package import Foundation
 import KiemCore
-public import KiemTransport
-public import X509
+package import KiemTransport
+package import X509
 import Crypto
 import _CryptoExtras
 import SwiftASN1
@@ -12,12 +12,12 @@ import SwiftASN1
 ///
 /// Everything lives in memory; ``TestNodeIdentity/write(to:)`` puts a node
 /// folder on disk in the layout `kiemctl pki issue` writes.
-public struct TestPKI: Sendable {
-    public let ca: FederationCA
+package struct TestPKI: Sendable {
+    package let ca: FederationCA
     /// The "now" certificates are made around.
-    public let now: Date
+    package let now: Date
 
-    public init(name: String = "Kiem test federation", now: Date = Date()) throws {
+    package init(name: String = "Kiem test federation", now: Date = Date()) throws {
         self.now = now
         self.ca = try FederationCA.generate(
             name: name,
@@ -29,10 +29,10 @@ public struct TestPKI: Sendable {
     }
 
     /// The CA certificate, as a node's trust root.
-    public var caCertificate: Certificate { ca.certificate }
+    package var caCertificate: Certificate { ca.certificate }
 
     /// A valid node identity from this CA, valid from a day ago for 30 days.
-    public func node(_ organisation: String, _ node: String, oin: OIN? = nil) throws -> TestNodeIdentity {
+    package func node(_ organisation: String, _ node: String, oin: OIN? = nil) throws -> TestNodeIdentity {
         try self.node(
             organisation, node, oin: oin,
             notValidBefore: now.addingTimeInterval(-86_400),
@@ -41,7 +41,7 @@ public struct TestPKI: Sendable {
     }
 
     /// A node identity from this CA with the given validity window.
-    public func node(
+    package func node(
         _ organisation: String,
         _ node: String,
         oin: OIN? = nil,
@@ -61,7 +61,7 @@ public struct TestPKI: Sendable {
     }
 
     /// A node whose certificate expired yesterday.
-    public func expiredNode(_ organisation: String, _ node: String) throws -> TestNodeIdentity {
+    package func expiredNode(_ organisation: String, _ node: String) throws -> TestNodeIdentity {
         try self.node(
             organisation, node,
             notValidBefore: now.addingTimeInterval(-30 * 86_400),
@@ -70,7 +70,7 @@ public struct TestPKI: Sendable {
     }
 
     /// A node whose certificate only becomes valid tomorrow.
-    public func notYetValidNode(_ organisation: String, _ node: String) throws -> TestNodeIdentity {
+    package func notYetValidNode(_ organisation: String, _ node: String) throws -> TestNodeIdentity {
         try self.node(
             organisation, node,
             notValidBefore: now.addingTimeInterval(86_400),
@@ -81,7 +81,7 @@ public struct TestPKI: Sendable {
     /// A node with a well-formed certificate from a *different* CA (same
     /// organisation and node names). It trusts this federation's CA, so it
     /// would accept our server: only our side refuses it.
-    public func foreignNode(_ organisation: String, _ node: String, caName: String = "Some other federation") throws -> TestNodeIdentity {
+    package func foreignNode(_ organisation: String, _ node: String, caName: String = "Some other federation") throws -> TestNodeIdentity {
         let other = try TestPKI(name: caName, now: now)
         let identity = try other.node(organisation, node)
         return TestNodeIdentity(privateKey: identity.privateKey, chain: identity.chain, trustRoots: [ca.certificate])
@@ -91,7 +91,7 @@ public struct TestPKI: Sendable {
     /// *not* its key: the holder can present the certificate but cannot prove
     /// possession. ``TestNodeIdentity/tlsIdentity()`` refuses it; use the
     /// PEM forms to configure a raw TLS client.
-    public func mismatchedKeyNode(_ organisation: String, _ node: String) throws -> TestNodeIdentity {
+    package func mismatchedKeyNode(_ organisation: String, _ node: String) throws -> TestNodeIdentity {
         let genuine = try self.node(organisation, node)
         let otherKey = Certificate.PrivateKey(P256.Signing.PrivateKey())
         return TestNodeIdentity(privateKey: otherKey, chain: genuine.chain, trustRoots: genuine.trustRoots)
@@ -99,7 +99,7 @@ public struct TestPKI: Sendable {
 
     /// A leaf from this CA with an RSA key of `bits` and a Kiem URN, e.g. to
     /// test the accepted RSA sizes (1024 is allowed here for tests only).
-    public func rsaNode(_ organisation: String, _ node: String, bits: Int) throws -> TestNodeIdentity {
+    package func rsaNode(_ organisation: String, _ node: String, bits: Int) throws -> TestNodeIdentity {
         let key = Certificate.PrivateKey(try _RSA.Signing.PrivateKey(unsafeKeySize: .init(bitCount: bits)))
         let organisationID = try OrganisationID(organisation)
         let request = NodeCertificateRequest(
@@ -114,7 +114,7 @@ public struct TestPKI: Sendable {
     }
 
     /// A fresh temporary folder (under the system temp folder) for a test.
-    public static func temporaryDirectory(_ label: String = "kiem-pki") throws -> URL {
+    package static func temporaryDirectory(_ label: String = "kiem-pki") throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -126,14 +126,14 @@ public struct TestPKI: Sendable {
 /// Nederlanden"-like), an RSA issuing CA under it, and RSA leaves that carry
 /// only an OIN in Subject serialNumber and a host-like common name, without
 /// any Kiem URN.
-public struct TestPKIoverheid: Sendable {
-    public let root: Certificate
-    public let intermediate: Certificate
+package struct TestPKIoverheid: Sendable {
+    package let root: Certificate
+    package let intermediate: Certificate
     private let intermediateKey: Certificate.PrivateKey
-    public let now: Date
+    package let now: Date
 
     /// Makes the root and issuing CA (RSA 2048, to keep tests fast).
-    public init(now: Date = Date()) throws {
+    package init(now: Date = Date()) throws {
         self.now = now
         let rootKey = Certificate.PrivateKey(try _RSA.Signing.PrivateKey(keySize: .bits2048))
         let rootName = try DistinguishedName {
@@ -184,7 +184,7 @@ public struct TestPKIoverheid: Sendable {
     /// serialNumber=<oin>, CN=<commonName>`, an RSA key of `rsaBits`, SAN DNS
     /// name = common name, no Kiem URN. The chain is `[leaf, intermediate]`;
     /// the trust root is ``root``.
-    public func leaf(
+    package func leaf(
         oin: String,
         commonName: String,
         organisationName: String,
@@ -221,39 +221,39 @@ public struct TestPKIoverheid: Sendable {
 }
 
 /// A node's key, certificate chain and trust roots, as a test holds them.
-public struct TestNodeIdentity: Sendable {
-    public let privateKey: Certificate.PrivateKey
+package struct TestNodeIdentity: Sendable {
+    package let privateKey: Certificate.PrivateKey
     /// Leaf first.
-    public let chain: [Certificate]
-    public let trustRoots: [Certificate]
+    package let chain: [Certificate]
+    package let trustRoots: [Certificate]
 
-    public init(privateKey: Certificate.PrivateKey, chain: [Certificate], trustRoots: [Certificate]) {
+    package init(privateKey: Certificate.PrivateKey, chain: [Certificate], trustRoots: [Certificate]) {
         self.privateKey = privateKey
         self.chain = chain
         self.trustRoots = trustRoots
     }
 
-    public var certificate: Certificate { chain[0] }
+    package var certificate: Certificate { chain[0] }
 
     /// The same key and chain trusting other roots.
-    public func trusting(_ roots: [Certificate]) -> TestNodeIdentity {
+    package func trusting(_ roots: [Certificate]) -> TestNodeIdentity {
         TestNodeIdentity(privateKey: privateKey, chain: chain, trustRoots: roots)
     }
 
-    public var privateKeyPEM: String {
+    package var privateKeyPEM: String {
         get throws { try PEMFiles.pem(privateKey) }
     }
 
-    public var chainPEM: String {
+    package var chainPEM: String {
         get throws { try PEMFiles.pem(chain) }
     }
 
-    public var trustRootsPEM: String {
+    package var trustRootsPEM: String {
         get throws { try PEMFiles.pem(trustRoots) }
     }
 
     /// DER of every certificate in the chain, leaf first, as a TLS peer sends it.
-    public var chainDER: [[UInt8]] {
+    package var chainDER: [[UInt8]] {
         get throws {
             try chain.map { certificate in
                 var serializer = DER.Serializer()
@@ -264,12 +264,12 @@ public struct TestNodeIdentity: Sendable {
     }
 
     /// The identity as KiemTransport loads it (refuses a mismatched key).
-    public func tlsIdentity() throws -> NodeTLSIdentity {
+    package func tlsIdentity() throws -> NodeTLSIdentity {
         try NodeTLSIdentity(certificateChain: chain, privateKey: privateKey, trustRoots: trustRoots)
     }
 
     /// Writes `node.key` (0600), `node.crt` and `ca.crt` into `directory`.
-    public func write(to directory: URL) throws {
+    package func write(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let files: [(String, String, Int)] = [
             (FederationPKI.nodeKeyFileName, try privateKeyPEM, 0o600),

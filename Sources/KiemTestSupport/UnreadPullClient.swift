@@ -1,8 +1,9 @@
 import Foundation
 import KiemProtocol
+import KiemWire
 import Logging
-public import KiemTransport
-public import NIOCore
+package import KiemTransport
+package import NIOCore
 import NIOPosix
 import SwiftProtobuf
 
@@ -11,11 +12,11 @@ import SwiftProtobuf
 /// its socket: whatever the node writes stays in the node's buffers. Built
 /// from the frame codec alone, as a stranger's client would be. Used by
 /// `MemoryAttackTests` and `kiem-bench attack`.
-public enum UnreadPullClient {
+package enum UnreadPullClient {
     /// Connects to `port` as `identity`, opens `streams` Pull calls, and
     /// stops reading. Returns the channel (close it to end the attack), or
     /// nil when the node closed the connection first (over its limits).
-    public static func attack(port: Int, identity: NodeTLSIdentity, streams: Int) async throws -> (any Channel)? {
+    package static func attack(port: Int, identity: NodeTLSIdentity, streams: Int) async throws -> (any Channel)? {
         let tls = try KiemTLSContext(
             role: .client, identity: identity, applicationProtocols: [RPCServer.applicationProtocol],
             logger: Logger(label: "kiem.attack") { _ in SwiftLogNoOpLogHandler() })
@@ -43,13 +44,13 @@ public enum UnreadPullClient {
     }
 
     /// The resident set size of process `pid`, in bytes.
-    public static func residentBytes(of pid: Int32) throws -> Int {
+    package static func residentBytes(of pid: Int32) throws -> Int {
         try statusBytes("VmRSS:", of: pid)
     }
 
     /// The most resident memory `pid` ever had, in bytes (Linux
     /// `/proc/PID/status` VmHWM, kept by the kernel): a peak no sampling misses.
-    public static func peakResidentBytes(of pid: Int32) throws -> Int {
+    package static func peakResidentBytes(of pid: Int32) throws -> Int {
         try statusBytes("VmHWM:", of: pid)
     }
 

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import KiemClient
+import KiemConfiguration
 import KiemCore
 import KiemNode
 import KiemTestSupport
 import KiemProtocol
 import KiemTransport
+import KiemWire
 import Logging
 import SwiftProtobuf
 

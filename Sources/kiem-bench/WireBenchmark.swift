@@ -4,6 +4,7 @@ import KiemCore
 import KiemProtocol
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import Logging
 import NIOCore
 import NIOPosix

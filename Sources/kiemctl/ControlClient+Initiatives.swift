@@ -1,6 +1,7 @@
 import KiemClient
 import KiemProtocol
 import KiemTransport
+import KiemWire
 import SwiftProtobuf
 
 extension ControlClient {

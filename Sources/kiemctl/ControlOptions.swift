@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import KiemClient
-import KiemNode
+import KiemConfiguration
 
 /// The options of every command that talks to a node: where its control
 /// socket is, and `--json`.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import KiemClient
-import KiemNode
+import KiemConfiguration
 import KiemProtocol
 import KiemTransport
 import Logging

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import KiemClient
-import KiemProtocol
+import KiemWire
 
 #if canImport(Glibc)
 import Glibc

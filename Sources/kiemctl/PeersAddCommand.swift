@@ -1,7 +1,7 @@
 import ArgumentParser
 import KiemClient
+import KiemConfiguration
 import KiemCore
-import KiemNode
 import KiemProtocol
 import KiemTransport
 import SwiftProtobuf

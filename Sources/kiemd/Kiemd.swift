@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KiemConfiguration
 import KiemCore
 import KiemNode
 import KiemStore

@@ -33,12 +33,12 @@ let package = Package(
     targets: [
         .target(name: "CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], swiftSettings: swiftSettings),
-        fuzzTarget("FuzzFrameDecoder", [kiem("KiemProtocol"), .product(name: "NIOCore", package: "swift-nio")]),
-        fuzzTarget("FuzzPreface", [kiem("KiemProtocol"), .product(name: "NIOCore", package: "swift-nio")]),
+        fuzzTarget("FuzzFrameDecoder", [kiem("KiemWire"), .product(name: "NIOCore", package: "swift-nio")]),
+        fuzzTarget("FuzzPreface", [kiem("KiemWire"), .product(name: "NIOCore", package: "swift-nio")]),
         fuzzTarget("FuzzOpBatch", [
             kiem("KiemCore"), kiem("KiemStore"), kiem("KiemProtocol"), kiem("KiemNode"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        fuzzTarget("FuzzConfiguration", [kiem("KiemCore"), kiem("KiemNode")]),
+        fuzzTarget("FuzzConfiguration", [kiem("KiemCore"), kiem("KiemConfiguration")]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import KiemCore
+@testable import KiemDashboard
 @testable import KiemNode
 import KiemTestSupport
 import Testing

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import KiemConfiguration
 import KiemCore
+@testable import KiemDashboard
 @testable import KiemNode
 import KiemStore
 import KiemTestSupport

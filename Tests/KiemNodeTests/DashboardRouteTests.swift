@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KiemCore
+@testable import KiemDashboard
 @testable import KiemNode
 import Testing
 

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KiemConfiguration
 import KiemCore
+@testable import KiemDashboard
 @testable import KiemNode
 import KiemTestSupport
 import NIOSSL
@@ -52,9 +54,9 @@ struct DashboardSecurityTests {
         for content in ["short", "two words-0123456789abcdef"] {
             let file = folder.appendingPathComponent("token").path
             try content.write(toFile: file, atomically: true, encoding: .utf8)
-            #expect(throws: NodeStartupError.self) { try BearerToken(file: file, logger: TestFederation.logger) }
+            #expect(throws: DashboardStartupError.self) { try BearerToken(file: file, logger: TestFederation.logger) }
         }
-        #expect(throws: NodeStartupError.self) {
+        #expect(throws: DashboardStartupError.self) {
             try BearerToken(file: folder.appendingPathComponent("missing").path, logger: TestFederation.logger)
         }
     }

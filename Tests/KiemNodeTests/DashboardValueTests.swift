@@ -1,5 +1,7 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
+@testable import KiemDashboard
 @testable import KiemNode
 import Testing
 

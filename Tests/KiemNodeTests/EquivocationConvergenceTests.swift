@@ -1,5 +1,6 @@
 import Foundation
 import KiemClient
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
 import KiemProtocol

@@ -1,10 +1,12 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
 import KiemProtocol
 import KiemStore
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import SwiftProtobuf
 import Testing
 

@@ -1,10 +1,12 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
 import KiemProtocol
 import KiemStore
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import Testing
 
 /// An origin's ops are checked against the certificate it had when it

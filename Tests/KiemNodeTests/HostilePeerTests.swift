@@ -1,11 +1,13 @@
 import Foundation
 import KiemClient
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
 import KiemProtocol
 import KiemStore
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import Logging
 import SwiftProtobuf
 import Testing

@@ -1,3 +1,4 @@
+import KiemConfiguration
 import KiemCore
 import KiemNode
 import Logging

@@ -5,6 +5,7 @@ import KiemProtocol
 import KiemStore
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import SwiftProtobuf
 import Testing
 

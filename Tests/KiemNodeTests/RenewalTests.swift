@@ -1,9 +1,11 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
 import KiemStore
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import Testing
 import X509
 

@@ -1,9 +1,11 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
 import KiemProtocol
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import SwiftProtobuf
 import Testing
 

@@ -1,7 +1,8 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
-import KiemProtocol
+import KiemWire
 import NIOPosix
 import KiemStore
 import KiemTestSupport

@@ -3,6 +3,7 @@ import KiemCore
 @testable import KiemNode
 import KiemProtocol
 import KiemStore
+import KiemWire
 import SwiftProtobuf
 import Testing
 

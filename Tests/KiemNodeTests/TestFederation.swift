@@ -1,4 +1,5 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 @testable import KiemNode
 import KiemTestSupport

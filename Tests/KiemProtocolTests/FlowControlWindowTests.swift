@@ -1,4 +1,4 @@
-@testable import KiemProtocol
+@testable import KiemWire
 import Testing
 
 /// The one flow-control window both state machines keep (WIRE.md section 9).

@@ -1,4 +1,4 @@
-import KiemProtocol
+import KiemWire
 import NIOCore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import KiemProtocol
+import KiemWire
 import NIOCore
 import Testing
 
@@ -11,9 +12,10 @@ struct ProtocolDefinitionTests {
             .appendingPathComponent("Protocols/kiem/v1")
     }
 
-    /// `(path, kind)` of every rpc in the .proto files.
-    static func rpcsInProtoFiles() throws -> [String: MethodDescriptor.Kind] {
-        var result: [String: MethodDescriptor.Kind] = [:]
+    /// Every rpc in the .proto files: its path and its declaration,
+    /// `rpc Name(stream? Request) returns (stream? Response);`.
+    static func rpcDeclarations() throws -> [(path: String, line: String)] {
+        var result: [(path: String, line: String)] = []
         let files = try FileManager.default.contentsOfDirectory(atPath: protocols.path).filter { $0.hasSuffix(".proto") }
         for file in files {
             let text = try String(contentsOf: protocols.appendingPathComponent(file), encoding: .utf8)
@@ -23,21 +25,42 @@ struct ProtocolDefinitionTests {
                 if line.hasPrefix("service ") {
                     service = line.split(separator: " ")[1].trimmingCharacters(in: CharacterSet(charactersIn: "{ "))
                 } else if line.hasPrefix("rpc "), let service {
-                    // rpc Name(stream? Request) returns (stream? Response);
                     let name = line.dropFirst(4).prefix { $0 != "(" }
-                    let parts = line.components(separatedBy: "returns")
-                    let clientStreams = parts[0].contains("(stream ")
-                    let serverStreams = parts[1].contains("(stream ")
-                    let kind: MethodDescriptor.Kind =
-                        switch (clientStreams, serverStreams) {
-                        case (false, false): .unary
-                        case (false, true): .serverStreaming
-                        case (true, false): .clientStreaming
-                        case (true, true): .bidirectionalStreaming
-                        }
-                    result["/kiem.v1.\(service)/\(name)"] = kind
+                    result.append(("/kiem.v1.\(service)/\(name)", line))
                 }
             }
+        }
+        return result
+    }
+
+    /// `(path, kind)` of every rpc in the .proto files.
+    static func rpcsInProtoFiles() throws -> [String: MethodDescriptor.Kind] {
+        var result: [String: MethodDescriptor.Kind] = [:]
+        for (path, line) in try rpcDeclarations() {
+            let parts = line.components(separatedBy: "returns")
+            let clientStreams = parts[0].contains("(stream ")
+            let serverStreams = parts[1].contains("(stream ")
+            result[path] =
+                switch (clientStreams, serverStreams) {
+                case (false, false): .unary
+                case (false, true): .serverStreaming
+                case (true, false): .clientStreaming
+                case (true, true): .bidirectionalStreaming
+                }
+        }
+        return result
+    }
+
+    /// `path → "Request Response"` of every rpc in the .proto files, the
+    /// messages with their package (`kiem.v1.PullRequest`).
+    static func messagesInProtoFiles() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for (path, line) in try rpcDeclarations() {
+            // ["rpc Name", "Request", " returns ", "Response", ";"], without `stream `
+            let types = line.split(whereSeparator: { "()".contains($0) }).map {
+                $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "stream ", with: "")
+            }
+            result[path] = "kiem.v1.\(types[1]) kiem.v1.\(types[3])"
         }
         return result
     }
@@ -51,6 +74,15 @@ struct ProtocolDefinitionTests {
         #expect(MethodDescriptor.Sync.pull.kind == .serverStreaming)
         #expect(MethodDescriptor.Sync.push.kind == .clientStreaming)
         #expect(MethodDescriptor.Control.watch.path == "/kiem.v1.Control/Watch")
+    }
+
+    @Test("the typed methods (SyncAPI, ControlAPI) are exactly the rpcs of the .proto files, with their message types")
+    func typedMethodsMatchProtoFiles() throws {
+        let typed = SyncAPI.signatures + ControlAPI.signatures
+        let fromCode = Dictionary(uniqueKeysWithValues: typed.map { ($0.descriptor.path, "\($0.request) \($0.response)") })
+        #expect(fromCode == (try Self.messagesInProtoFiles()))
+        #expect(Set(typed.map(\.descriptor)) == Set(MethodDescriptor.byPath.values), "each typed method uses its descriptor")
+        #expect(SyncAPI.pull.signature.description == "/kiem.v1.Sync/Pull(kiem.v1.PullRequest) returns (kiem.v1.OpBatch)")
     }
 
     @Test("generated messages round-trip through MessageCodec")

@@ -1,5 +1,6 @@
 import Foundation
 import KiemProtocol
+import KiemWire
 import Testing
 
 /// WIRE.md section 7 lists every status code with its number, its name and

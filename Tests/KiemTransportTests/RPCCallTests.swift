@@ -3,6 +3,7 @@ import KiemCore
 import KiemProtocol
 import KiemTestSupport
 @testable import KiemTransport
+import KiemWire
 import NIOCore
 import Testing
 

@@ -1,5 +1,6 @@
 import KiemProtocol
 @testable import KiemTransport
+import KiemWire
 import Logging
 import NIOCore
 import NIOEmbedded

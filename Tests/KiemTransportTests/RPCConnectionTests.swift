@@ -2,6 +2,7 @@ import Foundation
 import KiemProtocol
 import KiemTestSupport
 @testable import KiemTransport
+import KiemWire
 import NIOCore
 import NIOPosix
 import Synchronization

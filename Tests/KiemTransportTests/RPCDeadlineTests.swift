@@ -1,6 +1,6 @@
 import Foundation
-import KiemProtocol
 @testable import KiemTransport
+import KiemWire
 import NIOCore
 import Testing
 

@@ -1,5 +1,5 @@
-import KiemProtocol
 @testable import KiemTransport
+import KiemWire
 import NIOCore
 import Testing
 

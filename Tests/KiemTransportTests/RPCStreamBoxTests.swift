@@ -1,6 +1,6 @@
-import KiemProtocol
 import KiemTestSupport
 @testable import KiemTransport
+import KiemWire
 import Logging
 import NIOCore
 import NIOEmbedded

@@ -1,4 +1,5 @@
 import Foundation
+import KiemConfiguration
 import KiemNode
 import KiemTestSupport
 import Testing

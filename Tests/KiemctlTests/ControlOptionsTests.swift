@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import KiemClient
 @testable import kiemctl
-import KiemProtocol
 import KiemTestSupport
+import KiemWire
 import Testing
 
 @Suite("Socket discovery and exit statuses")

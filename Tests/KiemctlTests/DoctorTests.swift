@@ -1,10 +1,12 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 @testable import kiemctl
 import KiemNode
 import KiemProtocol
 import KiemTestSupport
 import KiemTransport
+import KiemWire
 import NIOCore
 import SwiftProtobuf
 import Testing

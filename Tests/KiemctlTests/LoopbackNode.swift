@@ -1,4 +1,5 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 import KiemNode
 import KiemTestSupport

@@ -2,6 +2,7 @@ import Foundation
 import KiemCore
 import KiemProtocol
 import KiemTransport
+import KiemWire
 
 // Control API requests read into KiemCore's values. What cannot be read is
 // refused with INVALID_ARGUMENT before anything is written.

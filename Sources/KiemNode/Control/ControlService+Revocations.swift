@@ -1,5 +1,6 @@
 import Foundation
 import KiemProtocol
+import KiemWire
 import KiemTransport
 import SwiftProtobuf
 

@@ -1,8 +1,10 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
 import KiemProtocol
 import KiemStore
 import KiemTransport
+import KiemWire
 import Logging
 import NIOPosix
 import SwiftProtobuf
@@ -95,7 +97,7 @@ struct ControlService: Sendable {
             $0.nodeID = configuration.node.rawValue
             $0.organisation = configuration.organisation.rawValue
             $0.role = configuration.role.proto
-            $0.softwareVersion = KiemNode.softwareVersion
+            $0.softwareVersion = KiemSoftware.version
             $0.minProtocolVersion = UInt32(Preface.version1)
             $0.maxProtocolVersion = UInt32(Preface.version1)
             $0.uptimeSeconds = UInt64(max(0, Date().timeIntervalSince(started)))

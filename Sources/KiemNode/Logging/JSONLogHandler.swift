@@ -1,4 +1,5 @@
 public import Foundation
+import KiemCore
 public import Logging
 
 /// A log handler that writes one JSON object a line, for journald and log
@@ -61,38 +62,18 @@ public struct JSONLogHandler: LogHandler {
     /// One log line: a JSON object and a newline.
     static func line(timestamp: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
         let time = timestamp.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let quoted = JSONString.quoted
         return "{\"timestamp\":\(quoted(time)),\"level\":\(quoted(level.rawValue)),\"label\":\(quoted(label))"
             + ",\"message\":\(quoted(message)),\"metadata\":\(json(.dictionary(metadata)))}\n"
     }
 
     private static func json(_ value: Logger.Metadata.Value) -> String {
         switch value {
-        case .string(let text): quoted(text)
-        case .stringConvertible(let convertible): quoted(convertible.description)
+        case .string(let text): JSONString.quoted(text)
+        case .stringConvertible(let convertible): JSONString.quoted(convertible.description)
         case .array(let values): "[" + values.map(json).joined(separator: ",") + "]"
         case .dictionary(let entries):
-            "{" + entries.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + json($0.value) }.joined(separator: ",") + "}"
+            "{" + entries.sorted { $0.key < $1.key }.map { JSONString.quoted($0.key) + ":" + json($0.value) }.joined(separator: ",") + "}"
         }
-    }
-
-    /// `text` as a JSON string: quotes, backslashes and control characters
-    /// (DEL too) escaped. It is a TOML basic string as well, which
-    /// ``NodeConfiguration/toml`` relies on.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import KiemConfiguration
 
 /// An exclusive advisory lock (`flock`) on `kiemd.lock` in the data folder,
 /// held for the node's lifetime, so that two daemons never share one store.

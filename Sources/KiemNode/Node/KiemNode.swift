@@ -1,7 +1,9 @@
-public import Foundation
-public import KiemCore
+package import Foundation
+public import KiemConfiguration
+package import KiemCore
+import KiemDashboard
 import KiemProtocol
-public import KiemStore
+package import KiemStore
 import KiemTransport
 public import Logging
 import NIOCore
@@ -22,13 +24,10 @@ import Synchronization
 /// certificate names the configured organisation and node, opens the store
 /// and binds the listener (so ``listenPort`` is known before ``run()``).
 public final class KiemNode: Service, Sendable {
-    /// The version reported to peers and in status.
-    public static let softwareVersion = "kiemd 0.1.0"
-
     /// What the node was started with.
     public let configuration: NodeConfiguration
     /// The node's running totals.
-    public let counters: NodeCounters
+    package let counters: NodeCounters
     let replicator: Replicator
     private let server: RPCServer
     private let controlServer: RPCServer
@@ -152,8 +151,10 @@ public final class KiemNode: Service, Sendable {
                 node: configuration.node, identity: identity, directory: directory, registry: replicator.registry, logger: logger)
             let dashboard = configuration.dashboard.enabled ? try DashboardServer(
                 settings: configuration.dashboard, trustRoots: configuration.tls.ca,
-                dashboard: Dashboard(overviews: OverviewSource(replicator: replicator),
-                                     peers: PeerReports(peers: peers, replicator: replicator), node: configuration.node.rawValue),
+                dashboard: Dashboard(
+                    source: NodeDashboardSource(overviews: OverviewSource(replicator: replicator),
+                                                peerReports: PeerReports(peers: peers, replicator: replicator)),
+                    node: configuration.node.rawValue),
                 logger: logger) : nil
             var router = RPCRouter()
             SyncService.register(in: &router, replicator: replicator)
@@ -222,7 +223,7 @@ public final class KiemNode: Service, Sendable {
     }
 
     /// The TCP port peers connect to (the bound one when configured as 0).
-    public var listenPort: Int? { server.localAddress?.port }
+    package var listenPort: Int? { server.localAddress?.port }
 
     /// Serves peers and keeps every configured peer connected until the task
     /// is cancelled, ``shutdown()`` is called or a graceful shutdown begins
@@ -298,14 +299,14 @@ public final class KiemNode: Service, Sendable {
 
     /// The web dashboard's address (e.g. `http://127.0.0.1:9480/`) once it
     /// serves; nil before, and on a node without one.
-    public var dashboardURL: URL? { dashboard?.url }
+    package var dashboardURL: URL? { dashboard?.url }
 
     /// Whether the node serves peers and is not shutting down (`/readyz`).
-    public var isReady: Bool { serving.withLock { $0 } }
+    package var isReady: Bool { serving.withLock { $0 } }
 
     /// Begins a graceful shutdown: ``run()`` returns once the live streams
     /// ended and the connections closed.
-    public func shutdown() {
+    package func shutdown() {
         logger.info("shutting down")
         serving.withLock { $0 = false }
         stopRequested.notify()
@@ -316,7 +317,7 @@ public final class KiemNode: Service, Sendable {
 
     /// Returns once ``run()`` has closed the store and released the data
     /// folder (at once if it has).
-    public func waitUntilStopped() async {
+    package func waitUntilStopped() async {
         await stopped.wait(after: 0)
     }
 
@@ -338,29 +339,29 @@ public final class KiemNode: Service, Sendable {
     /// - Parameter initiative: the initiative to change (nil to create one).
     /// - Throws: ``WriteError`` (refused by a rule, unknown initiative, …).
     @discardableResult
-    public func write(_ change: LocalChange, to initiative: InitiativeID? = nil) async throws -> Op {
+    package func write(_ change: LocalChange, to initiative: InitiativeID? = nil) async throws -> Op {
         try await replicator.write(change, to: initiative).op
     }
 
     /// Creates an initiative owned by this node's organisation.
-    public func create(_ draft: InitiativeDraft) async throws -> InitiativeID {
+    package func create(_ draft: InitiativeDraft) async throws -> InitiativeID {
         try await write(.create(draft)).initiative
     }
 
     // MARK: Reads
 
     /// The store, for reads.
-    public var store: KiemStore { replicator.store }
+    package var store: KiemStore { replicator.store }
 
     /// What the replica holds.
-    public var versionVector: VersionVector { replicator.oplog.versionVector }
+    package var versionVector: VersionVector { replicator.oplog.versionVector }
 
     /// The digest of the replica's visible state; equal on converged nodes.
-    public func digest() throws -> String { try store.digest() }
+    package func digest() throws -> String { try store.digest() }
 
     /// Returns once the replica holds the op `id` (at once if it does), or
     /// when the task is cancelled.
-    public func waitUntil(holds id: OpID) async {
+    package func waitUntil(holds id: OpID) async {
         while !Task.isCancelled {
             let generation = replicator.changes.generation
             if versionVector.contains(id) { return }
@@ -369,7 +370,7 @@ public final class KiemNode: Service, Sendable {
     }
 
     /// Which peers have a live session, and in which direction.
-    public var connectedPeers: [NodeID: String] {
+    package var connectedPeers: [NodeID: String] {
         replicator.registry.peers.compactMapValues { $0.connected?.rawValue }
     }
 }

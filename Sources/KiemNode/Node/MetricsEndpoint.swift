@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KiemConfiguration
 import KiemCore
 import KiemTransport
 import Metrics

@@ -1,34 +1,34 @@
-public import KiemCore
+package import KiemCore
 import Metrics
 import Synchronization
 
 /// The node's running totals: kept as a snapshot for status and tests, and
 /// reported to swift-metrics (the factory is passed in, never global).
-public final class NodeCounters: Sendable {
+package final class NodeCounters: Sendable {
     /// A snapshot.
-    public struct Snapshot: Sendable, Equatable {
+    package struct Snapshot: Sendable, Equatable {
         /// Remote ops accepted, per peer that sent them.
-        public var accepted: [NodeID: UInt64] = [:]
+        package var accepted: [NodeID: UInt64] = [:]
         /// Remote ops rejected by the rules, per peer that sent them.
-        public var rejected: [NodeID: UInt64] = [:]
+        package var rejected: [NodeID: UInt64] = [:]
         /// Remote ops held for a missing dependency, per peer.
-        public var held: [NodeID: UInt64] = [:]
+        package var held: [NodeID: UInt64] = [:]
         /// Batches refused because an op failed verification, per peer.
-        public var integrityFailures: [NodeID: UInt64] = [:]
+        package var integrityFailures: [NodeID: UInt64] = [:]
         /// Equivocations seen, per origin that signed two ops with one seq.
-        public var equivocations: [NodeID: UInt64] = [:]
+        package var equivocations: [NodeID: UInt64] = [:]
         /// Ops not taken because their origin was at its held-op quota, per origin.
-        public var deferredByQuota: [NodeID: UInt64] = [:]
+        package var deferredByQuota: [NodeID: UInt64] = [:]
         /// Streaming sync calls refused over the limits, per peer.
-        public var refusedStreams: [NodeID: UInt64] = [:]
+        package var refusedStreams: [NodeID: UInt64] = [:]
         /// TLS sessions refused to members that are not peers (`accept =
         /// "peers"`), per node.
-        public var refusedConnections: [NodeID: UInt64] = [:]
+        package var refusedConnections: [NodeID: UInt64] = [:]
         /// Ops written locally.
-        public var localWrites: UInt64 = 0
+        package var localWrites: UInt64 = 0
         /// Remote batches applied, and the time they took in total.
-        public var batchesApplied: UInt64 = 0
-        public var batchApplyTime: Duration = .zero
+        package var batchesApplied: UInt64 = 0
+        package var batchApplyTime: Duration = .zero
     }
 
     private let state = Mutex(Snapshot())
@@ -43,7 +43,7 @@ public final class NodeCounters: Sendable {
     }
 
     /// The totals now.
-    public var snapshot: Snapshot { state.withLock { $0 } }
+    package var snapshot: Snapshot { state.withLock { $0 } }
 
     func recordApplied(from peer: NodeID, accepted: Int, rejected: Int, held: Int, duration: Duration) {
         state.withLock { totals in

@@ -1,5 +1,5 @@
-public import KiemCore
-public import KiemStore
+package import KiemCore
+package import KiemStore
 import KiemProtocol
 import NIOPosix
 import Synchronization
@@ -405,7 +405,7 @@ final class OpLog: Sendable {
 }
 
 /// Why a local write was not made. Nothing of it is stored.
-public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The rules refuse it, e.g. "only uwv may edit this initiative".
     case refused(Rejection)
     /// The initiative is not on this node.
@@ -425,7 +425,7 @@ public enum WriteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The node's role does not make this kind of write (a regie only annotates and endorses).
     case roleForbids(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .refused(rejection): rejection.message
         case let .notFound(id): "no initiative \(id) on this node"

@@ -1,4 +1,5 @@
 public import Foundation
+public import KiemConfiguration
 public import KiemStore
 
 /// `kiemd --restore FILE` and `kiemd --rebuild-from-peers`: put a backup in

@@ -1,5 +1,5 @@
 import KiemCore
-import KiemProtocol
+import KiemWire
 
 /// The smallest batch that could go next — one signed span of one origin,
 /// with the origin's certificate if the stream has not carried it yet —

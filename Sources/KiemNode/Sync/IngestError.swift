@@ -1,6 +1,6 @@
 import KiemCore
-import KiemProtocol
 import KiemStore
+import KiemWire
 
 /// Why a batch of remote ops was refused as a whole. Nothing of such a batch
 /// is stored or relayed.

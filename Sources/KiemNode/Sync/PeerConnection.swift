@@ -1,6 +1,8 @@
+import KiemConfiguration
 import KiemCore
 import KiemProtocol
 import KiemTransport
+import KiemWire
 import Logging
 
 /// Dials a peer over mutual TLS, expecting the organisation and node the

@@ -1,4 +1,6 @@
+import KiemConfiguration
 import KiemCore
+import KiemWire
 import SwiftProtobuf
 import KiemProtocol
 import KiemTransport

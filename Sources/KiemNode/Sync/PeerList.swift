@@ -1,3 +1,4 @@
+import KiemConfiguration
 import KiemCore
 
 /// The peers a node dials: the configuration's `[[peers]]` with the changes

@@ -1,6 +1,7 @@
 import Foundation
 import KiemCore
 import KiemProtocol
+import KiemWire
 import Logging
 import Synchronization
 

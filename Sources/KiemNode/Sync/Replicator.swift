@@ -1,5 +1,7 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
+import KiemWire
 import SwiftProtobuf
 import KiemProtocol
 import KiemStore
@@ -76,7 +78,7 @@ final class Replicator: Sendable {
             $0.role = role.proto
             $0.versionVector = oplog.announcement
             $0.features = Self.features
-            $0.softwareVersion = KiemNode.softwareVersion
+            $0.softwareVersion = KiemSoftware.version
             $0.wallClockMillis = Self.wallMillis()
         }
     }
@@ -125,7 +127,7 @@ final class Replicator: Sendable {
             $0.role = role.proto
             $0.versionVector = oplog.announcement
             $0.features = Self.features.filter(request.features.contains)
-            $0.softwareVersion = KiemNode.softwareVersion
+            $0.softwareVersion = KiemSoftware.version
             $0.wallClockMillis = Self.wallMillis()
         }
     }

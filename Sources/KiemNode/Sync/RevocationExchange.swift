@@ -1,5 +1,6 @@
 import KiemCore
 import KiemProtocol
+import KiemWire
 import KiemTransport
 import Logging
 import SwiftProtobuf

@@ -1,4 +1,5 @@
 import KiemCore
+import KiemWire
 import SwiftProtobuf
 import KiemProtocol
 import KiemTransport

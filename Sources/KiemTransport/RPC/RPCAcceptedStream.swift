@@ -1,4 +1,4 @@
-import KiemProtocol
+import KiemWire
 import NIOCore
 
 /// A stream a client opened for a known method, handed from the connection's

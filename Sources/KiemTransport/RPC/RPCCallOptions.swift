@@ -1,4 +1,4 @@
-public import KiemProtocol
+public import KiemWire
 public import NIOCore
 
 /// Per-call settings on the client: the deadline and the request metadata.

@@ -1,4 +1,5 @@
-import KiemProtocol
+public import KiemProtocol
+import KiemWire
 import NIOCore
 
 extension RPCClient {

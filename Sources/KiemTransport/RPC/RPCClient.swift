@@ -1,4 +1,4 @@
-import KiemProtocol
+import KiemWire
 public import Logging
 public import NIOCore
 public import NIOPosix

@@ -1,4 +1,4 @@
-public import KiemProtocol
+public import KiemWire
 public import NIOCore
 
 /// Settings of one end of an RPC connection, client or server.

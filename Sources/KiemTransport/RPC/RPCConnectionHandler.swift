@@ -1,4 +1,5 @@
 import KiemProtocol
+import KiemWire
 import Logging
 import NIOCore
 

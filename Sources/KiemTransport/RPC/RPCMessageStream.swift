@@ -1,4 +1,5 @@
 import KiemProtocol
+import KiemWire
 import NIOCore
 
 /// The messages one side of a call receives: requests in a server handler,

@@ -1,4 +1,5 @@
 import KiemProtocol
+import KiemWire
 import NIOCore
 
 /// Sends messages on one side of a call: responses in a server handler,

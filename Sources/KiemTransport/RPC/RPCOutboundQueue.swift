@@ -1,4 +1,4 @@
-import KiemProtocol
+import KiemWire
 import NIOCore
 
 /// What one stream has queued to send and how it ends, with the decisions

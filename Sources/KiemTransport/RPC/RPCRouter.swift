@@ -1,4 +1,5 @@
 public import KiemProtocol
+public import KiemWire
 import Logging
 import NIOCore
 

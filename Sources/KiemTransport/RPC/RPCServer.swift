@@ -1,5 +1,6 @@
 import Foundation
 import KiemProtocol
+import KiemWire
 public import Logging
 public import NIOCore
 public import NIOPosix

@@ -1,4 +1,4 @@
-public import KiemProtocol
+public import KiemWire
 public import Logging
 public import NIOCore
 

@@ -1,4 +1,4 @@
-import KiemNode
+import KiemConfiguration
 
 /// What `kiemctl demo` prints about the running federation: a line per node
 /// and the exact commands to try next, with the demo's real paths and the

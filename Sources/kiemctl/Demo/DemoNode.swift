@@ -1,5 +1,5 @@
+import KiemConfiguration
 import KiemCore
-import KiemNode
 
 /// One node of the demo federation: its short name (also its organisation
 /// and its folder in the demo folder), its identity and the files kiemd and

@@ -1,5 +1,5 @@
 import Foundation
-import KiemNode
+import KiemConfiguration
 import KiemTransport
 
 /// Writes a fresh demo federation into its folder: a federation CA in

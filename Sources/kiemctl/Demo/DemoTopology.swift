@@ -1,4 +1,4 @@
-import KiemNode
+import KiemConfiguration
 
 /// The demo federation: three agencies peered in a chain (uwv – svb – rws)
 /// and a regie peered with each of them. uwv and rws have no direct link, so

@@ -1,8 +1,8 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
-import KiemNode
-import KiemProtocol
 import KiemTransport
+import KiemWire
 import NIOCore
 import NIOPosix
 

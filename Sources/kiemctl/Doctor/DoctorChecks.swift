@@ -1,6 +1,6 @@
+import CSQLite
 import Foundation
-import GRDBSQLite
-import KiemNode
+import KiemConfiguration
 import KiemTransport
 import X509
 

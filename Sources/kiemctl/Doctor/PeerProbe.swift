@@ -1,6 +1,6 @@
 import Foundation
+import KiemConfiguration
 import KiemCore
-import KiemNode
 import KiemProtocol
 import KiemTransport
 import Logging
@@ -63,7 +63,7 @@ struct PeerProbe: Sendable {
             $0.organisation = configuration.organisation.rawValue
             $0.role = configuration.role == .regie ? .regie : .agency
             $0.versionVector = vector
-            $0.softwareVersion = "kiemctl doctor (\(KiemNode.softwareVersion))"
+            $0.softwareVersion = "kiemctl doctor (\(KiemSoftware.version))"
         }
         self.logger = logger
     }

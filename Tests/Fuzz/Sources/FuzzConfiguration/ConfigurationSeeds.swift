@@ -1,5 +1,5 @@
+import KiemConfiguration
 import KiemCore
-import KiemNode
 
 /// Seeds: configurations written by `NodeConfiguration.toml` (the writer
 /// `kiemctl demo` uses), the minimal file the docs show, and a few that

@@ -1,6 +1,6 @@
 import Foundation
 import FuzzSupport
-import KiemNode
+import KiemConfiguration
 
 // Fuzzes `NodeConfiguration.parse(toml:relativeTo:)`, the reading of
 // kiemd.toml (TOMLKit, then Kiem's checks of every key).

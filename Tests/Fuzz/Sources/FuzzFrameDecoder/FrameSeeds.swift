@@ -1,4 +1,4 @@
-import KiemProtocol
+import KiemWire
 import NIOCore
 
 /// Seeds: each kind of frame, written by `FrameEncoder`, alone and in a

@@ -1,5 +1,5 @@
 import FuzzSupport
-import KiemProtocol
+import KiemWire
 import NIOCore
 
 // Fuzzes `FrameDecoder` on bare frames (the preface has its own target).

@@ -1,5 +1,5 @@
 import FuzzSupport
-import KiemProtocol
+import KiemWire
 import NIOCore
 
 // Fuzzes `Preface.read(from:)` and the decoder's preface state.

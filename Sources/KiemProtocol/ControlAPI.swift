@@ -1,4 +1,4 @@
-public import KiemProtocol
+import KiemWire
 
 /// The methods of service `kiem.v1.Control` with their message types, shared
 /// by the daemon that serves them and the clients that call them
@@ -52,4 +52,28 @@ public enum ControlAPI {
     /// `ListRevocations`: the revocations the node holds.
     public static let listRevocations = RPCMethod<Kiem_V1_ListRevocationsRequest, Kiem_V1_ListRevocationsResponse>(
         MethodDescriptor.Control.listRevocations)
+
+    /// Every method of the service, for checking them against the .proto file.
+    package static let signatures: [RPCMethodSignature] = [
+        status.signature,
+        createInitiative.signature,
+        editInitiative.signature,
+        setPhase.signature,
+        logProgress.signature,
+        adopt.signature,
+        endorse.signature,
+        archive.signature,
+        annotate.signature,
+        queryInitiatives.signature,
+        getInitiative.signature,
+        listPeers.signature,
+        addPeer.signature,
+        removePeer.signature,
+        watch.signature,
+        sync.signature,
+        overview.signature,
+        backup.signature,
+        addRevocation.signature,
+        listRevocations.signature,
+    ]
 }

@@ -1,12 +1,11 @@
-import KiemCore
-import KiemProtocol
+package import KiemCore
 import SwiftProtobuf
 
 extension Overview {
     /// The Control API's `OverviewResponse`; `syncHealth` is the serving
     /// node's peer reports, and each list of initiatives keeps its first
     /// `listLimit` items, with its total beside it.
-    func proto(syncHealth: [Kiem_V1_Peer], listLimit: Int) -> Kiem_V1_OverviewResponse {
+    package func proto(syncHealth: [Kiem_V1_Peer], listLimit: Int) -> Kiem_V1_OverviewResponse {
         Kiem_V1_OverviewResponse.with { response in
             response.total = UInt64(total)
             response.byPhase = byPhase.proto
@@ -100,7 +99,7 @@ extension Overview {
 
 extension PhaseCounts {
     /// Every phase with its count, in phase order.
-    var proto: [Kiem_V1_PhaseCount] {
+    package var proto: [Kiem_V1_PhaseCount] {
         Phase.allCases.map { phase in
             Kiem_V1_PhaseCount.with {
                 $0.phase = phase.proto
@@ -111,7 +110,7 @@ extension PhaseCounts {
 }
 
 extension AdoptedInitiative {
-    var proto: Kiem_V1_AdoptionSpread {
+    package var proto: Kiem_V1_AdoptionSpread {
         Kiem_V1_AdoptionSpread.with {
             $0.initiative = entry.summaryProto
             $0.exploring = UInt32(exploring)
@@ -124,7 +123,7 @@ extension AdoptedInitiative {
 
 extension PortfolioEntry {
     /// The short form lists and the overview use.
-    var summaryProto: Kiem_V1_InitiativeSummary {
+    package var summaryProto: Kiem_V1_InitiativeSummary {
         Kiem_V1_InitiativeSummary.with {
             $0.id = id.description
             $0.title = title

@@ -16,7 +16,7 @@ public struct NodeConfiguration: Sendable, Equatable {
     public enum LogFormat: String, Sendable, CaseIterable {
         /// swift-log's plain text lines, for people reading a terminal.
         case text
-        /// One JSON object a line (``JSONLogHandler``), for journald and log shippers.
+        /// One JSON object a line (KiemNode's `JSONLogHandler`), for journald and log shippers.
         case json
     }
 
@@ -164,12 +164,10 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var storePath: String { dataDirectory + "/kiem.sqlite" }
     /// The lock file that keeps a second `kiemd` off the data folder.
     public var lockPath: String { dataDirectory + "/kiemd.lock" }
-    /// The mark of a restored store (``RestoreMark``), there until the node caught up with its own log.
+    /// The mark of a restored store (KiemNode's `RestoreMark`), there until the node caught up with its own log.
     public var restoreMarkPath: String { dataDirectory + "/kiem.restored" }
     /// The control socket (`kiemctl`).
     public var controlSocketPath: String { dataDirectory + "/kiemd.sock" }
     /// The process id of the running daemon, for scripts (`kill $(cat …)`).
     public var pidPath: String { dataDirectory + "/kiemd.pid" }
-    /// Peers added and removed at runtime (``PeerChanges``).
-    var peerChangesPath: String { dataDirectory + "/" + PeerChanges.fileName }
 }

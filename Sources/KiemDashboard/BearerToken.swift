@@ -18,17 +18,17 @@ struct BearerToken: Sendable {
 
     /// Reads the token from `path`: the file's text without surrounding
     /// white space. Warns when other users can read the file.
-    /// - Throws: ``NodeStartupError`` when it cannot be read or is too short.
+    /// - Throws: ``DashboardStartupError`` when it cannot be read or is too short.
     init(file path: String, logger: Logger) throws {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw NodeStartupError("dashboard.token_file \(path) cannot be read: \((error as NSError).localizedDescription)")
+            throw DashboardStartupError("dashboard.token_file \(path) cannot be read: \((error as NSError).localizedDescription)")
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.count >= Self.minimumLength, !token.contains(where: \.isWhitespace) else {
-            throw NodeStartupError(
+            throw DashboardStartupError(
                 "dashboard.token_file \(path) must hold one token of at least \(Self.minimumLength) characters without spaces "
                     + "(e.g. `openssl rand -hex 32 > \(path)`)")
         }

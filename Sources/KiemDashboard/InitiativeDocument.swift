@@ -1,6 +1,6 @@
 import Foundation
-import KiemCore
-import KiemProtocol
+package import KiemCore
+package import KiemProtocol
 
 /// `/api/initiatives/{id}`, and what the initiative page shows: every field
 /// with the values written concurrently with the winning one, adopters,
@@ -10,7 +10,7 @@ import KiemProtocol
 /// ``KiemStore/HistoryEntry/proto(in:)``), so the dashboard and `kiemctl
 /// initiative show` read the replica the same way. Stable camelCase JSON;
 /// times ISO 8601 (UTC).
-struct InitiativeDocument: Codable, Hashable, Sendable {
+package struct InitiativeDocument: Codable, Hashable, Sendable {
     /// Who wrote a value, and when (the op's wall-clock time).
     struct Written: Codable, Hashable, Sendable {
         var author: String
@@ -161,7 +161,7 @@ struct InitiativeDocument: Codable, Hashable, Sendable {
     ///   - parent: the portfolio entry of the initiative it derives from, if
     ///     this node holds it.
     ///   - children: the entries derived from it.
-    init(_ initiative: Kiem_V1_Initiative, history: [Kiem_V1_HistoryEntry], parent: PortfolioEntry?,
+    package init(_ initiative: Kiem_V1_Initiative, history: [Kiem_V1_HistoryEntry], parent: PortfolioEntry?,
          children: [PortfolioEntry]) {
         id = initiative.id
         owner = initiative.owner

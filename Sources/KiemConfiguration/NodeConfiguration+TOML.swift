@@ -165,7 +165,7 @@ extension NodeConfiguration {
     public var toml: String {
         // A JSON string is a TOML basic string: quotes, backslashes and
         // every control character escaped (TOML refuses them as they are).
-        let quoted = JSONLogHandler.quoted
+        let quoted = JSONString.quoted
         var lines = [
             "organisation = \(quoted(organisation.rawValue))",
             "node = \(quoted(node.rawValue))",

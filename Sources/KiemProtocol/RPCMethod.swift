@@ -1,4 +1,4 @@
-public import KiemProtocol
+public import KiemWire
 public import NIOCore
 public import SwiftProtobuf
 
@@ -40,5 +40,23 @@ extension RPCMethod where Request == ByteBuffer, Response == ByteBuffer {
     /// A method whose messages are raw payload bytes.
     public static func raw(_ descriptor: MethodDescriptor) -> RPCMethod<ByteBuffer, ByteBuffer> {
         RPCMethod(descriptor, requestCodec: .raw, responseCodec: .raw)
+    }
+}
+
+/// What a typed method says on the wire: its path and shape, and the full
+/// protobuf names of its request and response messages (`kiem.v1.PullRequest`),
+/// so that tests can hold every typed method against the .proto files.
+package struct RPCMethodSignature: Sendable, Hashable, CustomStringConvertible {
+    package var descriptor: MethodDescriptor
+    package var request: String
+    package var response: String
+
+    package var description: String { "\(descriptor.path)(\(request)) returns (\(response))" }
+}
+
+extension RPCMethod where Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message {
+    /// The method's path, shape and message names.
+    package var signature: RPCMethodSignature {
+        RPCMethodSignature(descriptor: descriptor, request: Request.protoMessageName, response: Response.protoMessageName)
     }
 }

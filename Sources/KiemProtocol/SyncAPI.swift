@@ -1,4 +1,4 @@
-public import KiemProtocol
+import KiemWire
 
 /// The methods of service `kiem.v1.Sync` with their message types, shared
 /// by the daemon that serves them and whatever calls them (peer links,
@@ -17,4 +17,14 @@ public enum SyncAPI {
         MethodDescriptor.Sync.fetchCertificates)
     /// `Revocations`: exchange CA-signed revocations, then receive new ones as they come.
     public static let revocations = RPCMethod<Kiem_V1_RevocationSet, Kiem_V1_RevocationSet>(MethodDescriptor.Sync.revocations)
+
+    /// Every method of the service, for checking them against the .proto file.
+    package static let signatures: [RPCMethodSignature] = [
+        handshake.signature,
+        pull.signature,
+        subscribe.signature,
+        push.signature,
+        fetchCertificates.signature,
+        revocations.signature,
+    ]
 }

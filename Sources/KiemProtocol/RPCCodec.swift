@@ -1,5 +1,4 @@
 public import NIOCore
-import KiemProtocol
 public import SwiftProtobuf
 
 /// Turns messages of one type into MESSAGE payloads and back.

@@ -1,7 +1,6 @@
 import Hummingbird
 import KiemCore
 import KiemStore
-import NIOPosix
 
 /// The regie dashboard's routes over this node's replica, read-only:
 ///
@@ -14,17 +13,18 @@ import NIOPosix
 /// | `/api/initiatives/{id}` | an initiative as JSON |
 /// | `/export/initiatives.csv` | the covered initiatives as CSV (same filters) |
 ///
-/// The overview comes from ``OverviewSource``, sync health from
-/// ``PeerReports``, an initiative from the store: what `kiemctl` shows.
-/// Store reads run on the thread pool.
-struct Dashboard: Sendable {
-    let overviews: OverviewSource
-    let peers: PeerReports
+/// Everything comes from a ``DashboardSource`` (the node's: its overview,
+/// its peers' reports, its store): what `kiemctl` shows.
+package struct Dashboard: Sendable {
+    let source: any DashboardSource
     /// The serving node, named in the page footer and the JSON.
     let node: String
-    var pool: NIOThreadPool = .singleton
 
-    private var store: KiemStore { overviews.replicator.store }
+    /// The dashboard of `node` over `source`.
+    package init(source: any DashboardSource, node: String) {
+        self.source = source
+        self.node = node
+    }
 
     /// Adds the routes to `router`.
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -50,18 +50,17 @@ struct Dashboard: Sendable {
         router.get("/export/initiatives.csv") { request, _ in
             let query = try OverviewQuery(query: request.uri.query)
             let overview = try await overview(query)
-            let store = self.store
-            let entries = try await pool.runIfActive { try store.portfolio() }.filter(query.filter.includes)
+            let entries = try await source.portfolio().filter(query.filter.includes)
             return Response.csv(PortfolioCSV(entries: entries, overview: overview).text, filename: "initiatives.csv")
         }
     }
 
     private func overview(_ query: OverviewQuery) async throws -> Overview {
-        try await overviews.overview(filter: query.filter, stalledAfterDays: query.stalledAfterDays)
+        try await source.overview(filter: query.filter, stalledAfterDays: query.stalledAfterDays)
     }
 
     private func peerHealth() -> [PeerHealth] {
-        peers.all().map(PeerHealth.init)
+        source.peers().map(PeerHealth.init)
     }
 
     /// The initiative the route's `{id}` names, with its lineage both ways.
@@ -70,23 +69,12 @@ struct Dashboard: Sendable {
     private func document(_ context: BasicRequestContext) async throws -> InitiativeDocument {
         let text = context.parameters.get("id") ?? ""
         let missing = DashboardError.notFound("no initiative \(text) on this node")
-        guard let id = try? InitiativeID(text) else { throw missing }
-        let store = self.store
-        // The portfolio in memory has the parent and the children at hand.
-        let (found, portfolio) = try await pool.runIfActive { (try store.initiative(id), try store.portfolio()) }
-        guard let record = found else { throw missing }
-        let initiative = record.initiative
-        return InitiativeDocument(
-            initiative.proto, history: record.history.map { $0.proto(in: initiative) },
-            parent: initiative.derivedFrom.flatMap { parent in portfolio.first { $0.id == parent } },
-            children: portfolio.filter { $0.derivedFrom == id })
+        guard let id = try? InitiativeID(text), let document = try await source.initiative(id) else { throw missing }
+        return document
     }
 
     private func search(_ text: String) async throws -> [InitiativeSummary] {
         guard !text.allSatisfy(\.isWhitespace) else { return [] }
-        let store = self.store
-        return try await pool.runIfActive {
-            try store.initiatives(matching: InitiativeQuery(text: text, limit: SearchPage.limit))
-        }
+        return try await source.search(text, limit: SearchPage.limit)
     }
 }

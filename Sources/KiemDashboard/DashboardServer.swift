@@ -1,9 +1,10 @@
-import Foundation
-import Hummingbird
+package import Foundation
+package import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+package import KiemConfiguration
 import KiemCore
-import Logging
+package import Logging
 import NIOSSL
 import Synchronization
 
@@ -16,9 +17,9 @@ import Synchronization
 /// Everything that can be wrong with the settings (the rule for serving
 /// beyond localhost, unreadable TLS files or token) is found when it is made,
 /// as the node opens, not when it starts serving.
-final class DashboardServer: Sendable {
-    let settings: NodeConfiguration.Dashboard
-    let dashboard: Dashboard
+package final class DashboardServer: Sendable {
+    package let settings: NodeConfiguration.Dashboard
+    package let dashboard: Dashboard
     private let token: BearerToken?
     private let tlsConfiguration: TLSConfiguration?
     private let logger: Logger
@@ -27,12 +28,12 @@ final class DashboardServer: Sendable {
 
     /// - Parameter trustRoots: the federation CA file, for client
     ///   certificates.
-    /// - Throws: ``NodeStartupError`` saying what to fix.
-    init(settings: NodeConfiguration.Dashboard, trustRoots: String, dashboard: Dashboard, logger: Logger) throws {
+    /// - Throws: ``DashboardStartupError`` saying what to fix.
+    package init(settings: NodeConfiguration.Dashboard, trustRoots: String, dashboard: Dashboard, logger: Logger) throws {
         do {
             try settings.validate()
         } catch {
-            throw NodeStartupError("\(error)")
+            throw DashboardStartupError("\(error)")
         }
         self.settings = settings
         self.dashboard = dashboard
@@ -42,7 +43,7 @@ final class DashboardServer: Sendable {
             do {
                 return try Self.tlsConfiguration(files, clientCertificates: settings.clientCertificates, trustRoots: trustRoots)
             } catch {
-                throw NodeStartupError("the dashboard's TLS files (\(files.key), \(files.certificate)) cannot be used: \(error)")
+                throw DashboardStartupError("the dashboard's TLS files (\(files.key), \(files.certificate)) cannot be used: \(error)")
             }
         }
     }
@@ -66,7 +67,7 @@ final class DashboardServer: Sendable {
     }
 
     /// The routes with their middleware, for the server and for tests.
-    func router() -> Router<BasicRequestContext> {
+    package func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: DashboardMiddleware(node: dashboard.node, logger: logger))
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
@@ -76,10 +77,10 @@ final class DashboardServer: Sendable {
 
     /// Where the dashboard is served, with the port it bound; nil until it
     /// serves.
-    var url: URL? { bound.withLock { $0 } }
+    package var url: URL? { bound.withLock { $0 } }
 
     /// Returns the address once the dashboard serves (at once if it does).
-    func waitUntilServing() async -> URL? {
+    package func waitUntilServing() async -> URL? {
         while !Task.isCancelled {
             let generation = started.generation
             if let url { return url }
@@ -89,8 +90,8 @@ final class DashboardServer: Sendable {
     }
 
     /// Serves until the task is cancelled.
-    /// - Throws: ``NodeStartupError`` when it cannot listen.
-    func run() async throws {
+    /// - Throws: ``DashboardStartupError`` when it cannot listen.
+    package func run() async throws {
         let address = settings.listen
         let scheme = tlsConfiguration == nil ? "http" : "https"
         let server: HTTPServerBuilder = try tlsConfiguration.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
@@ -108,7 +109,7 @@ final class DashboardServer: Sendable {
         do {
             try await application.run()
         } catch {
-            throw NodeStartupError("the dashboard cannot serve on \(address): \(error)")
+            throw DashboardStartupError("the dashboard cannot serve on \(address): \(error)")
         }
     }
 }

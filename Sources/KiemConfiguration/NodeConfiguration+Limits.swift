@@ -1,5 +1,4 @@
 import KiemCore
-import KiemTransport
 
 extension NodeConfiguration {
     /// What peers may make the node hold at once (the `[limits]` table;
@@ -24,19 +23,6 @@ extension NodeConfiguration {
 
         /// The defaults.
         public init() {}
-
-        /// The server's connection limits.
-        var connectionLimits: RPCConnectionLimits {
-            RPCConnectionLimits(total: connections, perPeer: connectionsPerPeer)
-        }
-
-        /// The Sync service's limits on streaming calls.
-        var syncAdmission: SyncAdmission.Limits {
-            SyncAdmission.Limits(perPeer: syncCallsPerPeer, total: syncCalls)
-        }
-
-        /// The store's quota on held ops.
-        var heldOpQuota: HeldOpQuota { HeldOpQuota(perOrigin: heldOpsPerOrigin) }
     }
 }
 

@@ -4,7 +4,8 @@ import Synchronization
 /// sessions): a generation counter that ``notify()`` raises and
 /// ``wait(after:)`` waits on. A sender reads the generation before it reads
 /// the store, then waits for a later one, so no change between the two is
-/// missed. `package`: test support waits on child processes with it too.
+/// missed. `package`: the node, the dashboard and test support (which
+/// waits on child processes with it) use it.
 package final class ChangeSignal: Sendable {
     private struct State {
         var generation: UInt64 = 0
