@@ -14,7 +14,8 @@ struct PeersRemoveCommand: AsyncParsableCommand {
             accept = "members" (the default) the removed node can still dial in and sync: any node \
             with a valid federation certificate may. Under accept = "peers" its open connections \
             are closed and it is refused from now on. Either way its certificate stays valid for the \
-            rest of the federation.
+            rest of the federation: to expel a node from every node, the CA revokes it (kiemctl pki \
+            revoke, then kiemctl revocations add).
 
             Examples:
               kiemctl peers remove svb-1
@@ -67,7 +68,8 @@ struct RemovedPeer: CommandOutput, Equatable {
         return """
             removed peer \(peer): this node no longer dials it, closed \(connections) it had opened, \
             and refuses it from now on (accept = "peers").
-            Its certificate stays valid: other nodes that accept it can still sync with it.
+            Its certificate stays valid: other nodes that accept it can still sync with it \
+            (to expel it everywhere: kiemctl pki revoke, then kiemctl revocations add).
             """
     }
 }
