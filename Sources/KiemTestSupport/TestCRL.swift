@@ -1,32 +1,30 @@
-public import Foundation
-public import KiemTransport
-public import X509
+package import Foundation
+import KiemTransport
+package import X509
 
 /// Certificate revocation lists made by Debian's `openssl ca -gencrl`, not
 /// by Kiem's own code, so that kiemd is tested against a CRL as a CA makes
 /// one.
-public enum TestCRL {
+package enum TestCRL {
     /// The `openssl` binary, if installed (`.ci/run` installs it).
-    public static let openssl: URL? = {
+    package static let openssl: URL? = {
         let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         return directories.map { URL(fileURLWithPath: "\($0)/openssl") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
     /// Why a CRL could not be made.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    /// Writes a PEM CRL of `ca` to `file` that lists `revoked` (revoked a
+    /// Writes a PEM CRL of `pki`'s CA to `file` that lists `revoked` (revoked a
     /// minute before now), made with `openssl ca -gencrl` in a scratch
     /// folder beside `file`.
-    public static func write(_ file: URL, ca: FederationCA, revoked: [Certificate]) async throws {
+    package static func write(_ file: URL, pki: TestPKI, revoked: [Certificate]) async throws {
         guard let openssl else { throw Failure(description: "openssl is not on PATH (apt-get install openssl)") }
         let folder = file.deletingLastPathComponent().appendingPathComponent(".crl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try PEMFiles.pem(ca.privateKey).write(to: folder.appendingPathComponent("ca.key"), atomically: true, encoding: .utf8)
-        try PEMFiles.pem([ca.certificate]).write(to: folder.appendingPathComponent("ca.crt"), atomically: true, encoding: .utf8)
+        try pki.writeCA(to: folder)
         let format = DateFormatter()
         format.locale = Locale(identifier: "en_US_POSIX")
         format.timeZone = TimeZone(identifier: "UTC")

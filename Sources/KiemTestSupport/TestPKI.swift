@@ -28,6 +28,17 @@ package struct TestPKI: Sendable {
         )
     }
 
+    /// Writes the CA to `folder` as `kiemctl pki init-ca` does (`ca.key`,
+    /// `ca.crt`), for tests of what reads a CA folder.
+    /// - Returns: the folder's path.
+    @discardableResult
+    package func writeCA(to folder: URL) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try PEMFiles.pem(ca.privateKey).write(to: folder.appendingPathComponent("ca.key"), atomically: true, encoding: .utf8)
+        try PEMFiles.pem([ca.certificate]).write(to: folder.appendingPathComponent("ca.crt"), atomically: true, encoding: .utf8)
+        return folder.path
+    }
+
     /// The CA certificate, as a node's trust root.
     package var caCertificate: Certificate { ca.certificate }
 

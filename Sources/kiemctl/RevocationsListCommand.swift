@@ -38,9 +38,9 @@ struct RevocationRow: Encodable {
         organisation = message.organisation
         node = message.node.isEmpty ? nil : message.node
         reason = message.reason
-        revokedAt = Date(timeIntervalSince1970: TimeInterval(message.revokedAtMillis) / 1000)
-        issuedAt = Date(timeIntervalSince1970: TimeInterval(message.issuedAtMillis) / 1000)
-        receivedAt = receivedMillis.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) }
+        revokedAt = Display.date(millis: message.revokedAtMillis) ?? Date(timeIntervalSince1970: 0)
+        issuedAt = Display.date(millis: message.issuedAtMillis) ?? Date(timeIntervalSince1970: 0)
+        receivedAt = receivedMillis.flatMap(Display.date(millis:))
         self.id = id
     }
 

@@ -14,18 +14,10 @@ import X509
 /// new, verifies all of it.
 @Suite("certificate renewal")
 struct RenewalTests {
-    /// Writes the test federation's CA to `folder` as `kiemctl pki init-ca` would.
-    static func writeCA(_ pki: TestPKI, to folder: URL) throws -> String {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try PEMFiles.pem(pki.ca.privateKey).write(to: folder.appendingPathComponent("ca.key"), atomically: true, encoding: .utf8)
-        try PEMFiles.pem([pki.ca.certificate]).write(to: folder.appendingPathComponent("ca.crt"), atomically: true, encoding: .utf8)
-        return folder.path
-    }
-
     @Test("renew writes a new node.crt for the same identity and key, later expiry, and leaves node.key and ca.crt alone; a key that is not the certificate's is refused")
     func renewFiles() throws {
         let federation = try TestFederation()
-        let ca = try Self.writeCA(federation.pki, to: federation.root.appendingPathComponent("ca"))
+        let ca = try federation.pki.writeCA(to: federation.root.appendingPathComponent("ca"))
         let folder = federation.root.appendingPathComponent("uwv-1")
         try federation.pki.node("uwv", "uwv-1").write(to: folder)
         let keyBefore = try Data(contentsOf: folder.appendingPathComponent("node.key"))
@@ -53,7 +45,7 @@ struct RenewalTests {
     @Test("a node restarted with its renewed certificate goes on with its log; its peer and a new node verify the ops from before and after")
     func restartWithRenewedCertificate() async throws {
         let federation = try TestFederation()
-        let ca = try Self.writeCA(federation.pki, to: federation.root.appendingPathComponent("ca"))
+        let ca = try federation.pki.writeCA(to: federation.root.appendingPathComponent("ca"))
         let svb = try await federation.open(try federation.configuration("svb", "svb-1"))
         let uwvConfiguration = try federation.configuration("uwv", "uwv-1", peers: [try TestFederation.peer(svb)])
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -85,7 +77,7 @@ struct RenewalTests {
     @Test("a key rotation (renew --new-key): the node signs on with its new key; a node that joins afterwards verifies its older ops with the old key, from a relay that keeps both certificates, and the chain goes on")
     func keyRotation() async throws {
         let federation = try TestFederation()
-        let ca = try Self.writeCA(federation.pki, to: federation.root.appendingPathComponent("ca"))
+        let ca = try federation.pki.writeCA(to: federation.root.appendingPathComponent("ca"))
         let svb = try await federation.open(try federation.configuration("svb", "svb-1"))
         let uwvConfiguration = try federation.configuration("uwv", "uwv-1", peers: [try TestFederation.peer(svb)])
         let uwvNode = try NodeID("uwv-1")

@@ -127,7 +127,7 @@ struct CRLProcessTests {
         var configuration = try federation.configuration("uwv", "uwv-1")
         configuration.listen = .init(host: "127.0.0.1", port: try freeLoopbackPort())
         let crl = federation.root.appendingPathComponent("ca.crl")
-        try await TestCRL.write(crl, ca: federation.pki.ca, revoked: [])
+        try await TestCRL.write(crl, pki: federation.pki, revoked: [])
         configuration.tls.crl = crl.path
         let client = try KiemTLSContext(
             role: .client, identity: try svb.tlsIdentity(), applicationProtocols: [RPCServer.applicationProtocol],
@@ -139,7 +139,7 @@ struct CRLProcessTests {
             #expect(try await RevocationProcessTests.settledHandshake(port: port, tls: client, as: "svb-1", of: "svb") == .accepted,
                     "the CRL lists nobody yet")
 
-            try await TestCRL.write(crl, ca: federation.pki.ca, revoked: [svb.certificate])
+            try await TestCRL.write(crl, pki: federation.pki, revoked: [svb.certificate])
             uwv.reload()
             try await uwv.waitForLog("the reloaded CRL") { $0.contains("SIGHUP: reloaded the CRL") && $0.contains("1 revoked") }
             #expect(try await RevocationProcessTests.settledHandshake(port: port, tls: client, as: "svb-1", of: "svb") == .refused)

@@ -14,7 +14,7 @@ struct CertificateRevocationListTests {
         let revoked = try pki.node("svb", "svb-1").certificate
         let kept = try pki.node("uwv", "uwv-1").certificate
         let file = try TestPKI.temporaryDirectory("kiem-crl").appendingPathComponent("ca.crl")
-        try await TestCRL.write(file, ca: pki.ca, revoked: [revoked])
+        try await TestCRL.write(file, pki: pki, revoked: [revoked])
         let pem = try [UInt8](Data(contentsOf: file))
         let list = try CertificateRevocationList(pemOrDER: pem)
         #expect(list.issuer == pki.ca.certificate.subject)
@@ -40,7 +40,7 @@ struct CertificateRevocationListTests {
         let pki = try TestPKI()
         let revoked = try pki.node("svb", "svb-1").certificate
         let file = try TestPKI.temporaryDirectory("kiem-crl").appendingPathComponent("ca.crl")
-        try await TestCRL.write(file, ca: pki.ca, revoked: [revoked])
+        try await TestCRL.write(file, pki: pki, revoked: [revoked])
         let text = try String(contentsOf: file, encoding: .utf8)
         let base64 = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
         var der = [UInt8](try #require(Data(base64Encoded: base64)))

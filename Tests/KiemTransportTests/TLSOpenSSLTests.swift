@@ -77,14 +77,7 @@ struct TLSOpenSSLTests {
 
 /// Runs Debian's `openssl` binary.
 enum OpenSSLTool {
-    static let path: String? = {
-        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        for directory in directories {
-            let candidate = "\(directory)/openssl"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let path: String? = TestCRL.openssl?.path
 
     /// `openssl s_client -connect 127.0.0.1:<port> -tls1_3 -verify_return_error -ign_eof …`,
     /// sending one line, then reading until the server closes.

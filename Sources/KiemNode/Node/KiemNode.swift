@@ -288,6 +288,7 @@ public final class KiemNode: Service, Sendable {
         guard let path = configuration.tls.crl else { return "nothing to reload: [tls] crl is not set" }
         do {
             let list = try await replicator.revocations.loadCRL(path: path)
+            revocationEnforcer.enforce()
             return "reloaded the CRL \(path): \(list.revoked.count) revoked certificates from \(list.issuer)"
         } catch {
             logger.error("the certificate revocation list could not be reloaded; the one held stays", metadata: [

@@ -144,8 +144,9 @@ final class RevocationBook: Sendable {
 
     /// Reads the CRL at `path` on the thread pool and checks its signature
     /// against the trust roots and the CA certificates of the node's own
-    /// chain; it replaces the one held and raises ``changes``. On failure
-    /// the one held stays.
+    /// chain; it replaces the one held. It does not raise ``changes``: a
+    /// CRL travels to no peer, so the exchanges need not run again. On
+    /// failure the one held stays.
     /// - Returns: the CRL read.
     @discardableResult
     func loadCRL(path: String) async throws -> CertificateRevocationList {
@@ -169,7 +170,6 @@ final class RevocationBook: Sendable {
             "kiem.crl": "\(path)", "kiem.crl_issuer": "\(list.issuer)", "kiem.crl_revoked": "\(list.revoked.count)",
             "kiem.crl_next_update": "\(list.nextUpdate.map { "\($0)" } ?? "-")",
         ])
-        changes.notify()
         return list
     }
 

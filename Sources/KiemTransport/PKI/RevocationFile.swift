@@ -14,19 +14,15 @@ public enum RevocationFile {
     public static func text(_ verified: VerifiedRevocation) throws -> String {
         let revocation = verified.revocation
         let bytes: [UInt8] = try verified.signed.serializedBytes()
-        let base64 = Data(bytes).base64EncodedString()
-        let lines = stride(from: 0, to: base64.count, by: 64).map { offset in
-            let start = base64.index(base64.startIndex, offsetBy: offset)
-            return String(base64[start..<(base64.index(start, offsetBy: 64, limitedBy: base64.endIndex) ?? base64.endIndex)])
-        }
+        let base64 = Data(bytes).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
         let format = ISO8601DateFormatter()
         return ([
             "Kiem revocation of \(revocation), from \(format.string(from: revocation.revokedAt))",
             "Reason: \(revocation.reason)",
             "Issued: \(format.string(from: revocation.issuedAt))",
             "Id: \(verified.hexID)",
-            begin,
-        ] + lines + [end]).joined(separator: "\n") + "\n"
+            begin, base64, end,
+        ]).joined(separator: "\n") + "\n"
     }
 
     /// Reads the signed revocation in `text` (not yet checked against a CA).
